@@ -2,7 +2,15 @@
 // secp256k1 is libsecp256k1 (npm `secp256k1`, native bindings only: we refuse the package's
 // pure-JS `elliptic` fallback, which is ~40x slower and would silently change our performance).
 // Hashes, HMAC, HKDF and ChaCha20(-Poly1305) are node:crypto (OpenSSL).
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes as nodeRandom, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes as nodeRandom,
+  timingSafeEqual,
+} from 'node:crypto';
 import { createRequire } from 'node:module';
 
 interface Secp256k1Native {
@@ -106,7 +114,12 @@ export function hmacSha256(key: Uint8Array, ...data: Uint8Array[]): Uint8Array {
 }
 
 /** RFC 5869 HKDF-SHA256 (extract + expand) with an empty info, as BOLT 8 uses it. */
-export function hkdfSha256(salt: Uint8Array, ikm: Uint8Array, length: number, info: Uint8Array = new Uint8Array(0)): Uint8Array {
+export function hkdfSha256(
+  salt: Uint8Array,
+  ikm: Uint8Array,
+  length: number,
+  info: Uint8Array = new Uint8Array(0),
+): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
 }
 
@@ -114,7 +127,8 @@ export function hkdfSha256(salt: Uint8Array, ikm: Uint8Array, length: number, in
 
 /** ChaCha20 keystream XOR (RFC 8439, 96-bit nonce, block counter starting at 0). */
 export function chacha20(key: Uint8Array, nonce12: Uint8Array, data: Uint8Array): Uint8Array {
-  if (key.length !== 32 || nonce12.length !== 12) throw new CryptoError('chacha20: expected a 32-byte key and a 12-byte nonce');
+  if (key.length !== 32 || nonce12.length !== 12)
+    throw new CryptoError('chacha20: expected a 32-byte key and a 12-byte nonce');
   // OpenSSL's chacha20 takes a 16-byte IV: a 4-byte little-endian block counter, then the nonce.
   const iv = new Uint8Array(16);
   iv.set(nonce12, 4);
@@ -125,7 +139,12 @@ export function chacha20(key: Uint8Array, nonce12: Uint8Array, data: Uint8Array)
 }
 
 /** ChaCha20-Poly1305 AEAD (RFC 8439): returns ciphertext || 16-byte tag. */
-export function chachaPolyEncrypt(key: Uint8Array, nonce12: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+export function chachaPolyEncrypt(
+  key: Uint8Array,
+  nonce12: Uint8Array,
+  ad: Uint8Array,
+  plaintext: Uint8Array,
+): Uint8Array {
   const c = createCipheriv('chacha20-poly1305', key, nonce12, { authTagLength: 16 });
   c.setAAD(ad, { plaintextLength: plaintext.length });
   const body = c.update(plaintext);
@@ -134,7 +153,12 @@ export function chachaPolyEncrypt(key: Uint8Array, nonce12: Uint8Array, ad: Uint
 }
 
 /** Decrypts ciphertext || tag; returns undefined if authentication fails. */
-export function chachaPolyDecrypt(key: Uint8Array, nonce12: Uint8Array, ad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined {
+export function chachaPolyDecrypt(
+  key: Uint8Array,
+  nonce12: Uint8Array,
+  ad: Uint8Array,
+  sealed: Uint8Array,
+): Uint8Array | undefined {
   if (sealed.length < 16) return undefined;
   const body = sealed.subarray(0, sealed.length - 16);
   const d = createDecipheriv('chacha20-poly1305', key, nonce12, { authTagLength: 16 });
@@ -210,7 +234,10 @@ export function ecdsaSign(msg32: Uint8Array, priv: Uint8Array): Uint8Array {
 }
 
 /** As ecdsaSign, plus the recovery id (BOLT 11 signatures carry it). */
-export function ecdsaSignRecoverable(msg32: Uint8Array, priv: Uint8Array): { signature: Uint8Array; recoveryId: number } {
+export function ecdsaSignRecoverable(
+  msg32: Uint8Array,
+  priv: Uint8Array,
+): { signature: Uint8Array; recoveryId: number } {
   const r = guard('ecdsaSign', () => secp.ecdsaSign(msg32, priv));
   return { signature: r.signature, recoveryId: r.recid };
 }
@@ -226,7 +253,11 @@ export function ecdsaVerify(sig64: Uint8Array, msg32: Uint8Array, pub: Uint8Arra
 }
 
 /** Recovers the compressed public key, or undefined if the signature/recovery id is invalid. */
-export function ecdsaRecover(sig64: Uint8Array, recoveryId: number, msg32: Uint8Array): Uint8Array | undefined {
+export function ecdsaRecover(
+  sig64: Uint8Array,
+  recoveryId: number,
+  msg32: Uint8Array,
+): Uint8Array | undefined {
   try {
     return secp.ecdsaRecover(sig64, recoveryId, msg32, true);
   } catch {
