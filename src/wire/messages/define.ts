@@ -49,11 +49,13 @@ export function defineMessage<N extends string, F extends Fields, S extends TlvS
           throw e instanceof DecodeError ? e.within(`${kind}.${k}`) : e;
         }
       }
-      // BOLT 1: "Otherwise, if the `extension` is invalid: - MUST close the connection."
+      // BOLT 1: "Otherwise, if the `extension` is invalid: MUST close the connection."
       const t = ext.decode(r);
       if (Object.keys(t).length > 0) out.tlvs = t;
       return out as V;
     },
+    // For generic tools (schema checks against the BOLT text, value generators, JSON views).
+    { t: 'message', kind, fields, extension: ext as Codec<unknown> },
   );
   return { type, kind, payload };
 }

@@ -1,0 +1,164 @@
+// src/tx/tx.ts: the plain-data transaction model, its serialization and the BIP 143 sighash.
+// Serialization and the sighash digest are @scure/btc-signer's; this file only adapts our model
+// (internal-byte-order txids, bigint satoshi amounts) to it and turns its throws into values.
+import { RawTx, Transaction as ScureTransaction } from '@scure/btc-signer';
+import { bytesToHex, hexToBytes, sha256d } from '../crypto/index.js';
+
+/**
+ * A reference to a transaction output. `txid` is in internal byte order: the order it has inside
+ * serialized transactions and in BOLT 2 messages (`funding_txid`), i.e. sha256d(tx) as computed.
+ * Block explorers and RPCs display the reverse; use `txidToHex`/`txidFromHex` at those edges.
+ */
+export interface Outpoint {
+  txid: Uint8Array;
+  index: number;
+}
+
+/** A transaction input: the outpoint it spends, its nSequence, scriptSig and witness. */
+export interface TxInput {
+  prevout: Outpoint;
+  sequence: number;
+  /** Empty for every input this module builds (all are native segwit). */
+  scriptSig: Uint8Array;
+  /** Witness stack items, bottom first (the witness script of a P2WSH spend comes last). */
+  witness: Uint8Array[];
+}
+
+/** A transaction output: value and scriptPubKey. */
+export interface TxOutput {
+  amountSat: bigint;
+  script: Uint8Array;
+}
+
+/** A Bitcoin transaction as plain data. */
+export interface Tx {
+  version: number;
+  lockTime: number;
+  inputs: TxInput[];
+  outputs: TxOutput[];
+}
+
+/** Signature hash types (the byte appended to a witness signature). */
+export const SIGHASH_ALL = 0x01;
+export const SIGHASH_NONE = 0x02;
+export const SIGHASH_SINGLE = 0x03;
+export const SIGHASH_ANYONECANPAY = 0x80;
+/** BOLT 3 (option_anchors): the counterparty's HTLC-transaction signatures use this type. */
+export const SIGHASH_SINGLE_ANYONECANPAY = SIGHASH_SINGLE | SIGHASH_ANYONECANPAY;
+
+/** Either a value or the reason the input was not acceptable. */
+export type Result<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const EMPTY = new Uint8Array(0);
+
+function reversed(b: Uint8Array): Uint8Array {
+  return Uint8Array.from(b).reverse();
+}
+
+/** A txid (internal order) as the hex string explorers and RPCs show. */
+export function txidToHex(txid: Uint8Array): string {
+  return bytesToHex(reversed(txid));
+}
+
+/** The inverse of `txidToHex`. Throws on malformed hex (an edge-only helper). */
+export function txidFromHex(hex: string): Uint8Array {
+  const b = hexToBytes(hex);
+  if (b.length !== 32) throw new Error(`expected a 64-hex-digit txid, got ${hex.length} digits`);
+  return reversed(b);
+}
+
+function toRaw(tx: Tx, withWitness: boolean) {
+  const hasWitness = withWitness && tx.inputs.some((i) => i.witness.length > 0);
+  return {
+    version: tx.version,
+    segwitFlag: hasWitness,
+    // scure's coder reverses txids: it takes them in display order.
+    inputs: tx.inputs.map((i) => ({
+      txid: reversed(i.prevout.txid),
+      index: i.prevout.index,
+      finalScriptSig: i.scriptSig,
+      sequence: i.sequence,
+    })),
+    outputs: tx.outputs.map((o) => ({ amount: o.amountSat, script: o.script })),
+    witnesses: hasWitness ? tx.inputs.map((i) => i.witness) : undefined,
+    lockTime: tx.lockTime,
+  };
+}
+
+/**
+ * Serializes a transaction. With `withWitness` (the default) inputs' witnesses are included in
+ * BIP 144 form whenever any input has one; without, the legacy form used for txids.
+ */
+export function encodeTx(tx: Tx, withWitness = true): Uint8Array {
+  return RawTx.encode(toRaw(tx, withWitness));
+}
+
+/** Parses a serialized transaction (legacy or BIP 144 form); never throws. */
+export function decodeTx(raw: Uint8Array): Result<Tx> {
+  try {
+    const r = RawTx.decode(raw);
+    const tx: Tx = {
+      version: r.version,
+      lockTime: r.lockTime,
+      inputs: r.inputs.map((i, n) => ({
+        prevout: { txid: reversed(i.txid), index: i.index },
+        sequence: i.sequence,
+        scriptSig: Uint8Array.from(i.finalScriptSig),
+        witness: (r.witnesses?.[n] ?? []).map((w) => Uint8Array.from(w)),
+      })),
+      outputs: r.outputs.map((o) => ({ amountSat: o.amount, script: Uint8Array.from(o.script) })),
+    };
+    return { ok: true, value: tx };
+  } catch (e) {
+    return { ok: false, reason: `malformed transaction: ${(e as Error).message}` };
+  }
+}
+
+/** The txid (internal byte order): sha256d of the serialization without witnesses. */
+export function txid(tx: Tx): Uint8Array {
+  return sha256d(encodeTx(tx, false));
+}
+
+/** BIP 141 weight: base size * 3 + total size. */
+export function txWeight(tx: Tx): number {
+  return encodeTx(tx, false).length * 3 + encodeTx(tx, true).length;
+}
+
+/** A deep copy with every witness replaced (or cleared). */
+export function withWitnesses(tx: Tx, witnesses: readonly (readonly Uint8Array[])[]): Tx {
+  return {
+    ...tx,
+    inputs: tx.inputs.map((i, n) => ({ ...i, witness: [...(witnesses[n] ?? [])] })),
+  };
+}
+
+const SCURE_OPTS = {
+  allowUnknownOutputs: true,
+  allowUnknownInputs: true,
+  allowUnknownVersion: true,
+  disableScriptCheck: true,
+} as const;
+
+/** A scure Transaction carrying exactly the fields BIP 143 reads (witnesses are irrelevant). */
+function scureTx(tx: Tx): ScureTransaction {
+  const stripped: Tx = { ...tx, inputs: tx.inputs.map((i) => ({ ...i, scriptSig: EMPTY, witness: [] })) };
+  return ScureTransaction.fromRaw(encodeTx(stripped, false), SCURE_OPTS);
+}
+
+/**
+ * The BIP 143 (segwit v0) signature hash of input `inputIndex`. `scriptCode` is the witness script
+ * for P2WSH, or the P2PKH-form script for P2WPKH; `amountSat` is the spent output's value.
+ * Throws only on a caller bug (index out of range).
+ */
+export function segwitV0Sighash(
+  tx: Tx,
+  inputIndex: number,
+  scriptCode: Uint8Array,
+  amountSat: bigint,
+  sighashType: number,
+): Uint8Array {
+  if (!Number.isInteger(inputIndex) || inputIndex < 0 || inputIndex >= tx.inputs.length) {
+    throw new RangeError(`input index ${inputIndex} out of range (tx has ${tx.inputs.length} inputs)`);
+  }
+  return scureTx(tx).preimageWitnessV0(inputIndex, scriptCode, sighashType, amountSat);
+}
