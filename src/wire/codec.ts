@@ -11,7 +11,49 @@ export interface Codec<T> {
   encode(w: Writer, v: T): void;
   /** Reads one value; throws DecodeError on malformed input (and only DecodeError). */
   decode(r: Reader): T;
+  /**
+   * What the codec is made of, for generic tools (schema checks against the BOLT text, value
+   * generators for property tests, JSON views). Absent on hand-written codecs.
+   */
+  readonly shape?: Shape;
 }
+
+/**
+ * The structure of a codec, as data. Integers of 8 bytes (and truncated ones of 8 bytes) are
+ * bigints; narrower ones are numbers; signed integers are always bigints.
+ */
+export type Shape =
+  | { readonly t: 'uint'; readonly bytes: 1 | 2 | 4 | 8 }
+  | { readonly t: 'sint'; readonly bytes: 1 | 2 | 4 | 8 }
+  | { readonly t: 'tuint'; readonly bytes: 2 | 4 | 8 }
+  | { readonly t: 'bigsize' }
+  /** Exactly `length` bytes. */
+  | { readonly t: 'bytes'; readonly length: number }
+  /** A u16 length, then that many bytes. */
+  | { readonly t: 'varbytes' }
+  /** Every remaining byte. */
+  | { readonly t: 'restbytes' }
+  | { readonly t: 'utf8' }
+  | { readonly t: 'point' }
+  /** A TLV record without data: present (`true`) or absent. */
+  | { readonly t: 'flag' }
+  | { readonly t: 'struct'; readonly fields: Readonly<Record<string, Codec<unknown>>> }
+  /** Items counted by a u16, filling a u16 byte length, filling the rest, or a fixed number of them. */
+  | { readonly t: 'array'; readonly item: Codec<unknown>; readonly count: 'u16' | 'u16len' | 'rest' | number }
+  /** A u16 byte length, then `inner` decoding exactly that many bytes. */
+  | { readonly t: 'sized'; readonly inner: Codec<unknown> }
+  /** BOLT 7 `encoded_` arrays: an encoding byte, then the items (plain or zlib-compressed). */
+  | { readonly t: 'encoded'; readonly item: Codec<unknown> }
+  | { readonly t: 'tlv'; readonly records: Readonly<Record<string, { type: bigint; codec: Codec<unknown> }>> }
+  | { readonly t: 'mapped'; readonly inner: Codec<unknown>; readonly to: (a: unknown) => unknown }
+  | {
+      readonly t: 'message';
+      readonly kind: string;
+      readonly fields: Readonly<Record<string, Codec<unknown>>>;
+      readonly extension: Codec<unknown>;
+    }
+  /** A hand-written codec whose values generic tools cannot derive (e.g. BOLT 7 address lists). */
+  | { readonly t: 'opaque' };
 
 /** The value type a codec encodes. */
 export type Infer<C> = C extends Codec<infer T> ? T : never;
@@ -20,8 +62,9 @@ export function codec<T>(
   name: string,
   encode: (w: Writer, v: T) => void,
   decode: (r: Reader) => T,
+  shape?: Shape,
 ): Codec<T> {
-  return { name, encode, decode };
+  return shape === undefined ? { name, encode, decode } : { name, encode, decode, shape };
 }
 
 /** Encodes a value with a codec into fresh bytes. */
@@ -45,21 +88,25 @@ export const u8: Codec<number> = codec(
   'u8',
   (w, v) => w.u8(v),
   (r) => r.u8(),
+  { t: 'uint', bytes: 1 },
 );
 export const u16: Codec<number> = codec(
   'u16',
   (w, v) => w.u16(v),
   (r) => r.u16(),
+  { t: 'uint', bytes: 2 },
 );
 export const u32: Codec<number> = codec(
   'u32',
   (w, v) => w.u32(v),
   (r) => r.u32(),
+  { t: 'uint', bytes: 4 },
 );
 export const u64: Codec<bigint> = codec(
   'u64',
   (w, v) => w.u64(v),
   (r) => r.u64(),
+  { t: 'uint', bytes: 8 },
 );
 
 function signed(bits: 8 | 16 | 32 | 64): Codec<bigint> {
@@ -79,6 +126,7 @@ function signed(bits: 8 | 16 | 32 | 64): Codec<bigint> {
       for (let i = 0; i < bytes; i++) u = (u << 8n) | BigInt(r.u8());
       return u > max ? u - mod : u;
     },
+    { t: 'sint', bytes: bytes as 1 | 2 | 4 | 8 },
   );
 }
 
@@ -116,6 +164,7 @@ function truncated(name: string, maxBytes: number): Codec<bigint> {
       for (const x of b) v = (v << 8n) | BigInt(x);
       return v;
     },
+    { t: 'tuint', bytes: maxBytes as 2 | 4 | 8 },
   );
 }
 
@@ -126,11 +175,13 @@ export const tu32: Codec<number> = codec(
   'tu32',
   (w, v) => tu32Big.encode(w, BigInt(v)),
   (r) => Number(tu32Big.decode(r)),
+  { t: 'tuint', bytes: 4 },
 );
 export const tu16: Codec<number> = codec(
   'tu16',
   (w, v) => tu16Big.encode(w, BigInt(v)),
   (r) => Number(tu16Big.decode(r)),
+  { t: 'tuint', bytes: 2 },
 );
 
 // ---------- BigSize ----------
@@ -174,7 +225,7 @@ export function bigSizeLength(v: bigint): number {
 }
 
 /** BOLT 1 BigSize: a minimally-encoded variable-length unsigned 64-bit integer. */
-export const bigSize: Codec<bigint> = codec('bigsize', writeBigSize, readBigSize);
+export const bigSize: Codec<bigint> = codec('bigsize', writeBigSize, readBigSize, { t: 'bigsize' });
 
 // ---------- byte strings and fixed types ----------
 
@@ -187,6 +238,7 @@ export function bytes(n: number, name = `byte[${n}]`): Codec<Uint8Array> {
       w.bytes(v);
     },
     (r) => r.bytes_(n),
+    { t: 'bytes', length: n },
   );
 }
 
@@ -198,6 +250,7 @@ export const varBytes: Codec<Uint8Array> = codec(
     w.bytes(v);
   },
   (r) => r.bytes_(r.u16()),
+  { t: 'varbytes' },
 );
 
 /** All remaining bytes (inside a TLV record or at the end of a message). */
@@ -205,6 +258,7 @@ export const restBytes: Codec<Uint8Array> = codec(
   'bytes',
   (w, v) => w.bytes(v),
   (r) => r.rest(),
+  { t: 'restbytes' },
 );
 
 /** UTF-8 text of all remaining bytes; invalid UTF-8 is a decode error. */
@@ -218,6 +272,7 @@ export const restUtf8: Codec<string> = codec(
       throw new DecodeError('invalid_value', 'invalid UTF-8');
     }
   },
+  { t: 'utf8' },
 );
 
 export const sha256Hash = bytes(32, 'sha256');
@@ -239,10 +294,14 @@ export const point: Codec<Uint8Array> = codec(
     }
     return b;
   },
+  { t: 'point' },
 );
 
 /** short_channel_id as a u64: block height (3 bytes) | tx index (3 bytes) | output index (2 bytes). */
-export const shortChannelId: Codec<bigint> = codec('short_channel_id', u64.encode, u64.decode);
+export const shortChannelId: Codec<bigint> = codec('short_channel_id', u64.encode, u64.decode, {
+  t: 'uint',
+  bytes: 8,
+});
 
 // ---------- composition ----------
 
@@ -273,6 +332,7 @@ export function struct<S extends Record<string, Codec<unknown>>>(
       }
       return out as T;
     },
+    { t: 'struct', fields },
   );
 }
 
@@ -290,6 +350,7 @@ export function countedArray<T>(item: Codec<T>): Codec<T[]> {
       for (let i = 0; i < n; i++) out.push(item.decode(r));
       return out;
     },
+    { t: 'array', item: item as Codec<unknown>, count: 'u16' },
   );
 }
 
@@ -304,6 +365,7 @@ export function lengthPrefixedArray<T>(item: Codec<T>): Codec<T[]> {
       w.bytes(body);
     },
     (r) => decode(inner, r.bytesView(r.u16())),
+    { t: 'array', item: item as Codec<unknown>, count: 'u16len' },
   );
 }
 
@@ -319,6 +381,7 @@ export function restArray<T>(item: Codec<T>): Codec<T[]> {
       while (r.remaining > 0) out.push(item.decode(r));
       return out;
     },
+    { t: 'array', item: item as Codec<unknown>, count: 'rest' },
   );
 }
 
@@ -328,5 +391,48 @@ export function mapped<A, B>(c: Codec<A>, to: (a: A) => B, from: (b: B) => A, na
     name,
     (w, v) => c.encode(w, from(v)),
     (r) => to(c.decode(r)),
+    { t: 'mapped', inner: c as Codec<unknown>, to: to as (a: unknown) => unknown },
   );
 }
+
+/** Exactly n items, no count on the wire (e.g. BOLT 2 `20*u32`). */
+export function fixedArray<T>(item: Codec<T>, n: number): Codec<T[]> {
+  return codec(
+    `${n}*${item.name}`,
+    (w, v) => {
+      if (v.length !== n) throw new EncodeError(`${n}*${item.name}: expected ${n} items, got ${v.length}`);
+      for (const x of v) item.encode(w, x);
+    },
+    (r) => {
+      const out: T[] = [];
+      for (let i = 0; i < n; i++) out.push(item.decode(r));
+      return out;
+    },
+    { t: 'array', item: item as Codec<unknown>, count: n },
+  );
+}
+
+/** A u16 byte length, then `inner`, which must consume exactly those bytes. */
+export function sized<T>(inner: Codec<T>): Codec<T> {
+  return codec(
+    `u16len+${inner.name}`,
+    (w, v) => {
+      const body = encode(inner, v);
+      w.u16(body.length);
+      w.bytes(body);
+    },
+    (r) => decode(inner, r.bytesView(r.u16())),
+    { t: 'sized', inner: inner as Codec<unknown> },
+  );
+}
+
+/**
+ * A TLV record with no data (BOLT 2 `require_confirmed_inputs`): present is `true`. Inside a TLV
+ * stream, a record of this type with any bytes in it is a length error.
+ */
+export const flag: Codec<true> = codec(
+  'flag',
+  () => {},
+  () => true,
+  { t: 'flag' },
+);

@@ -133,6 +133,7 @@ export function tlvStream<S extends TlvSpec>(
       if (unknown.length > 0) out.unknown = unknown;
       return out as V;
     },
+    { t: 'tlv', records: spec as Readonly<Record<string, TlvField<unknown>>> },
   );
 }
 

@@ -3,14 +3,28 @@ import { DecodeError, type DecodeResult, EncodeError, tryDecode } from '../error
 import { Reader } from '../reader.js';
 import { Writer } from '../writer.js';
 import { bolt1Messages } from './bolt1.js';
+import { bolt2Messages } from './bolt2.js';
+import { bolt7Messages } from './bolt7.js';
 import type { MessageDef, MessageOf } from './define.js';
+import { peerStorageMessages } from './peer-storage.js';
 
+export * from './addresses.js';
 export * from './bolt1.js';
+export * from './bolt2.js';
+export * from './bolt7.js';
 export type { MessageDef, MessageOf, MessageValue } from './define.js';
 export { defineMessage } from './define.js';
+export * from './encoded.js';
+export * from './json.js';
+export * from './peer-storage.js';
 
 /** Every message definition ksnode knows, in one list (BOLT 1, 2, 7). */
-export const ALL_MESSAGES = [...bolt1Messages] as const;
+export const ALL_MESSAGES = [
+  ...bolt1Messages,
+  ...peerStorageMessages,
+  ...bolt2Messages,
+  ...bolt7Messages,
+] as const;
 
 export type WireMessage = MessageOf<(typeof ALL_MESSAGES)[number]>;
 export type MessageKind = WireMessage['kind'];
