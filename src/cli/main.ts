@@ -1,5 +1,6 @@
 // The `ksnode` command line. Each subcommand lives in its own file; this one only wires them up.
 import { Command, CommanderError } from 'commander';
+import { DEVNET_USAGE, runDevnetCommand } from '../chain/devnet/cli.js';
 import { decodeArtifact } from './decode.js';
 import { runProtocolDemo } from './protocol-demo.js';
 
@@ -35,6 +36,22 @@ export async function main(argv: string[]): Promise<number> {
     )
     .action(async () => {
       code = (await runProtocolDemo()) ? EXIT.ok : EXIT.failed;
+    });
+
+  program
+    .command('devnet')
+    .description('run the devnet chain and serve its Esplora HTTP API on loopback (until Ctrl-C)')
+    .helpOption(false)
+    .allowUnknownOption(true)
+    .argument('[flags...]', 'see `ksnode devnet --help`')
+    .addHelpText('after', `\n${DEVNET_USAGE}`)
+    .action(async (flags: string[]) => {
+      try {
+        await runDevnetCommand(flags);
+      } catch (e) {
+        process.stderr.write(`ksnode devnet: ${(e as Error).message}\n`);
+        code = EXIT.usage;
+      }
     });
 
   try {
