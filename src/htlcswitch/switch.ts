@@ -1,0 +1,663 @@
+// src/htlcswitch/switch.ts: the shell around decideForward. It peels incoming onions, forwards over
+// channel links, and carries every resolution back to where the HTLC came from, persisting each
+// step before acting on it so that a restart picks up exactly where the node stopped.
+import { bytesToHex, equalBytes, sha256 } from '../crypto/index.js';
+import { failureCode, type OnionFailure, type PeeledForward, peelOnion } from '../onion/index.js';
+import type { Store } from '../store/index.js';
+import {
+  type Circuit,
+  circuitKey,
+  circuitOrigin,
+  type ForwardCircuit,
+  forwardCircuitKey,
+  type LocalCircuit,
+  localCircuitKey,
+  type UpstreamResolution,
+} from './circuit.js';
+import { CircuitStore } from './circuit-store.js';
+import { decideForward, type ForwardDecision, isChannelStateFailure } from './decide.js';
+import { FinalHops } from './final-hop.js';
+import type { AddHtlcResult, ChannelLink, DownstreamFailure, IncomingHtlc } from './link.js';
+import { LinkTable } from './links.js';
+import { DEFAULT_FORWARD_LIMITS, type ForwardLimits } from './policy.js';
+import type { FinalHopHandler, LocalHtlcOutcome, PaymentOutcomeSink, SwitchEvent } from './ports.js';
+import {
+  fulfillAttribution,
+  holdTime,
+  malformedToFailure,
+  ourFailure,
+  wrapDownstreamFailure,
+} from './returns.js';
+
+export interface HtlcSwitchConfig {
+  store: Store;
+  /** This node's private key: incoming onions are encrypted to it. */
+  nodePrivateKey: Uint8Array;
+  finalHop: FinalHopHandler;
+  payments: PaymentOutcomeSink;
+  /** Unix milliseconds (the shell's clock; tests pass their own). */
+  now: () => number;
+  limits?: Partial<ForwardLimits>;
+  /** Even onion payload types this node understands beyond BOLT 4's (see PeelOptions). */
+  knownEvenTypes?: ReadonlySet<bigint>;
+  /** Send `attribution_data` with fulfills and failures (option_attribution_data). Default true. */
+  attributionData?: boolean;
+  onEvent?: (event: SwitchEvent) => void;
+}
+
+/** An HTLC of a payment we send, as the payment loop asks for it. */
+export interface SendHtlcRequest {
+  /** The payment loop's unique name for this attempt (reported back with the outcome). */
+  ref: string;
+  /** The first hop's channel (real short_channel_id or alias). */
+  shortChannelId: bigint;
+  amountMsat: bigint;
+  cltvExpiry: number;
+  paymentHash: Uint8Array;
+  onion: Uint8Array;
+}
+
+export type SendHtlcResult =
+  | { kind: 'sent'; htlcId: bigint }
+  /** An attempt with this ref is still open; its outcome will be reported. */
+  | { kind: 'already_sent' }
+  /** Nothing went out: the failure as if the first hop had returned it. */
+  | { kind: 'refused'; failure: OnionFailure; reason: string };
+
+type PostAction = () => Promise<void>;
+
+const htlcRef = (channelId: Uint8Array, htlcId: bigint): string => `${bytesToHex(channelId)}/${htlcId}`;
+const NO_UPDATE = new Uint8Array(0);
+
+/**
+ * The HTLC switch. Inputs (events from channel links, blocks, payments to send) are processed one
+ * at a time, each to completion, in arrival order, so no two interleave (as in LDK's
+ * ChannelManager). Register links with `addLink`, then call `start` once before any other input.
+ */
+export class HtlcSwitch {
+  private readonly circuitStore: CircuitStore;
+  private readonly limits: ForwardLimits;
+  private readonly attribution: boolean;
+  private readonly links: LinkTable;
+  private readonly finals: FinalHops;
+  private readonly circuits = new Map<string, Circuit>();
+  private readonly byOutgoing = new Map<string, string>();
+  private height = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private started = false;
+
+  constructor(private readonly config: HtlcSwitchConfig) {
+    this.circuitStore = new CircuitStore(config.store);
+    this.limits = { ...DEFAULT_FORWARD_LIMITS, ...config.limits };
+    this.attribution = config.attributionData ?? true;
+    this.links = new LinkTable(config.now, this.limits.previousPolicyGraceMs);
+    this.finals = new FinalHops({
+      links: this.links,
+      handler: config.finalHop,
+      now: config.now,
+      attribution: this.attribution,
+      emit: (e) => this.emit(e),
+    });
+  }
+
+  // ---------------------------------------------------------------- lifecycle, links, blocks
+
+  /**
+   * Loads the circuits and reconciles them with the registered links: a circuit whose outgoing add
+   * never reached its channel fails back; resolutions decided but not handed over are handed over.
+   */
+  async start(currentHeight: number): Promise<void> {
+    if (this.started) throw new Error('HtlcSwitch.start called twice');
+    await this.input(async (post) => {
+      this.height = currentHeight;
+      const { circuits, closedChannels } = await this.circuitStore.load();
+      for (const id of closedChannels) this.links.markClosed(id);
+      for (const c of circuits) this.index(c);
+      this.started = true;
+      for (const c of circuits) await this.reconcile(c, post);
+    }, false);
+  }
+
+  /** Registers (or replaces, after a reconnection) a channel's link and resumes work waiting on it. */
+  async addLink(link: ChannelLink): Promise<void> {
+    this.links.register(link);
+    if (!this.started) return;
+    await this.input(async (post) => {
+      for (const c of [...this.circuits.values()]) {
+        const touches =
+          equalBytes(c.outgoingChannelId, link.channelId) ||
+          (c.kind === 'forward' && equalBytes(c.incomingChannelId, link.channelId));
+        if (touches) await this.reconcile(c, post);
+      }
+    });
+  }
+
+  /** Forgets a link whose channel object is gone (a closed channel with nothing left on chain). */
+  removeLink(channelId: Uint8Array): void {
+    this.links.remove(channelId);
+    this.finals.forgetChannel(channelId);
+  }
+
+  /**
+   * The channel is closing or closed: no HTLC will be added to it again. Its outgoing HTLCs resolve
+   * on chain (the channel layer reports them), or are failed back when their incoming HTLC is about
+   * to expire (see `blockConnected`). Keep its link registered while it resolves HTLCs on chain.
+   */
+  async channelClosed(channelId: Uint8Array): Promise<void> {
+    await this.input(async () => {
+      this.links.markClosed(bytesToHex(channelId));
+      await this.circuitStore.markClosed(channelId);
+    });
+  }
+
+  /**
+   * A new tip. Fails back forwards whose outgoing channel is closed (or gone) with the outgoing
+   * HTLC unresolved, once the incoming HTLC expires within `failBackBlocks`: waiting longer would
+   * make the upstream peer close its channel with us, while the outgoing HTLC, whose timeout came
+   * `cltv_expiry_delta` blocks earlier, is all but certain to have been timed out on chain. Also
+   * retries resolutions not yet handed over, and drops resolved circuits whose incoming HTLC expired.
+   */
+  async blockConnected(height: number): Promise<void> {
+    await this.input(async (post) => {
+      this.height = height;
+      for (const c of [...this.circuits.values()]) {
+        if (c.kind !== 'forward') continue;
+        if (c.state === 'resolved') {
+          if (c.incomingCltvExpiry < height) await this.forget(c);
+          continue;
+        }
+        if (c.state === 'resolving') {
+          await this.sendUpstream(c);
+          continue;
+        }
+        const left = c.incomingCltvExpiry - height;
+        if (this.links.isStranded(c.outgoingChannelId) && left <= this.limits.failBackBlocks) {
+          const why = `outgoing channel closed with the HTLC unresolved; failed back ${left} blocks before the incoming HTLC expires`;
+          await this.failUpstream(c, { name: 'permanent_channel_failure' }, why, post);
+        }
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- events from links
+
+  /** An incoming HTLC is irrevocably committed: peel it, then forward, hand to the registry or fail. */
+  async incomingHtlcCommitted(link: ChannelLink, htlc: IncomingHtlc): Promise<void> {
+    await this.input(async (post) => {
+      if (this.links.get(link.channelId) === undefined) this.links.register(link);
+      await this.onIncoming(link, htlc, post);
+    });
+  }
+
+  /** The peer fulfilled an HTLC we offered (or we learned its preimage on chain). */
+  async outgoingHtlcFulfilled(
+    link: ChannelLink,
+    htlcId: bigint,
+    preimage: Uint8Array,
+    attributionData?: Uint8Array,
+  ): Promise<void> {
+    await this.input(async (post) => {
+      const c = this.outgoingCircuit(link.channelId, htlcId);
+      if (c === undefined) return;
+      if (!equalBytes(sha256(preimage), c.paymentHash)) {
+        this.anomaly(
+          `preimage for outgoing HTLC ${htlcRef(link.channelId, htlcId)} does not match its payment hash`,
+        );
+        return;
+      }
+      if (c.kind === 'local') {
+        const outcome: LocalHtlcOutcome = { kind: 'fulfilled', preimage };
+        if (attributionData !== undefined) outcome.attributionData = attributionData;
+        if (c.outcome === undefined) await this.setOutcome(c, outcome, post);
+        return;
+      }
+      if (c.upstream !== undefined) {
+        if (c.upstream.kind === 'fail') {
+          this.anomaly(
+            `forward ${c.forwardId}: downstream claimed ${c.outgoingAmountMsat} msat after the incoming HTLC was failed back`,
+          );
+        }
+        return;
+      }
+      const hold = holdTime(c.createdAt, this.config.now());
+      const upstream: UpstreamResolution = { kind: 'fulfill', preimage };
+      const attr = fulfillAttribution(c.sharedSecret, attributionData, false, this.attribution, hold);
+      if (attr !== undefined) upstream.attributionData = attr;
+      await this.resolveUpstream(c, upstream);
+    });
+  }
+
+  /** An HTLC we offered was failed (by the peer, or it can no longer be claimed on chain). */
+  async outgoingHtlcFailed(link: ChannelLink, htlcId: bigint, failure: DownstreamFailure): Promise<void> {
+    await this.input(async (post) => {
+      const c = this.outgoingCircuit(link.channelId, htlcId);
+      if (c === undefined) return;
+      if (c.kind === 'local') {
+        if (c.outcome === undefined) await this.setOutcome(c, { kind: 'failed', failure }, post);
+        return;
+      }
+      if (c.upstream !== undefined) return;
+      if (failure.kind === 'fail') {
+        // BOLT 4: "Intermediate hops store the shared secret from the forward path and reuse it to
+        // authenticate and obfuscate any corresponding return packet during each hop."
+        const hold = holdTime(c.createdAt, this.config.now());
+        const back = wrapDownstreamFailure(
+          c.sharedSecret,
+          failure.reason,
+          failure.attributionData,
+          this.attribution,
+          hold,
+        );
+        await this.resolveUpstream(c, { kind: 'fail', ...back, description: 'failed downstream' });
+      } else if (failure.kind === 'malformed') {
+        const { failure: converted, valid } = malformedToFailure(failure.failureCode, failure.sha256OfOnion);
+        if (!valid)
+          this.anomaly(`update_fail_malformed_htlc code ${failure.failureCode} lacks the BADONION bit`);
+        const code = `0x${failure.failureCode.toString(16)}`;
+        await this.failUpstream(
+          c,
+          converted,
+          `next hop could not parse the onion (failure code ${code})`,
+          post,
+        );
+      } else {
+        const why = `outgoing channel closed: ${failure.why}`;
+        await this.failUpstream(c, { name: 'permanent_channel_failure' }, why, post);
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- the registry and the payment loop
+
+  /**
+   * Settles a final-hop HTLC the registry held. Returns false if no such HTLC is held (already
+   * resolved, or not reported again yet after a restart) or its link is not registered. Safe to
+   * call from inside `onFinalHtlc`.
+   */
+  settleHeldHtlc(channelId: Uint8Array, htlcId: bigint, preimage: Uint8Array): Promise<boolean> {
+    return this.finals.resolve(channelId, htlcId, { kind: 'settle', preimage });
+  }
+
+  /** Fails a held final-hop HTLC with `failure`; as settleHeldHtlc otherwise. */
+  failHeldHtlc(channelId: Uint8Array, htlcId: bigint, failure: OnionFailure): Promise<boolean> {
+    return this.finals.resolve(channelId, htlcId, { kind: 'fail', failure });
+  }
+
+  /**
+   * Sends an HTLC of one of our payments over the first hop's channel. The circuit is stored
+   * before the add; the outcome goes to the PaymentOutcomeSink.
+   */
+  async sendHtlc(request: SendHtlcRequest): Promise<SendHtlcResult> {
+    let result: SendHtlcResult = { kind: 'already_sent' };
+    await this.input(async () => {
+      result = await this.onSend(request);
+    });
+    return result;
+  }
+
+  /**
+   * Whether an HTLC of ours with this ref is still open here ('pending': its outcome will be
+   * delivered) or unknown (never added, or its outcome already delivered). After `start`, a ref
+   * stored before a crash but never added has already been reported failed.
+   */
+  localHtlcStatus(ref: string): 'pending' | 'unknown' {
+    return this.circuits.has(localCircuitKey(ref)) ? 'pending' : 'unknown';
+  }
+
+  /** The circuits not yet resolved (for the API and tests): forwards and our own HTLCs. */
+  pendingCircuits(): Circuit[] {
+    return [...this.circuits.values()].filter((c) => c.state !== 'resolved');
+  }
+
+  // ---------------------------------------------------------------- the input queue and the index
+
+  /**
+   * Runs `op` after every earlier input has finished, then the actions it deferred (deliveries to
+   * the payment loop), outside the queue so that they may send new HTLCs.
+   */
+  private async input(op: (post: PostAction[]) => Promise<void>, requireStart = true): Promise<void> {
+    if (requireStart && !this.started) throw new Error('HtlcSwitch: call start() before feeding inputs');
+    const post: PostAction[] = [];
+    const run = this.queue.then(() => op(post));
+    this.queue = run.catch(() => undefined);
+    await run;
+    for (const p of post) await p();
+  }
+
+  private emit(event: SwitchEvent): void {
+    this.config.onEvent?.(event);
+  }
+
+  private anomaly(message: string): void {
+    this.emit({ kind: 'anomaly', message });
+  }
+
+  private index(c: Circuit): void {
+    this.circuits.set(circuitKey(c), c);
+    if (c.outgoingHtlcId !== null)
+      this.byOutgoing.set(htlcRef(c.outgoingChannelId, c.outgoingHtlcId), circuitKey(c));
+  }
+
+  private async forget(c: Circuit): Promise<void> {
+    await this.circuitStore.delete(c);
+    this.circuits.delete(circuitKey(c));
+    if (c.outgoingHtlcId !== null) this.byOutgoing.delete(htlcRef(c.outgoingChannelId, c.outgoingHtlcId));
+  }
+
+  private outgoingCircuit(channelId: Uint8Array, htlcId: bigint): Circuit | undefined {
+    const key = this.byOutgoing.get(htlcRef(channelId, htlcId));
+    const c = key === undefined ? undefined : this.circuits.get(key);
+    if (c === undefined) this.anomaly(`resolution for unknown outgoing HTLC ${htlcRef(channelId, htlcId)}`);
+    return c;
+  }
+
+  // ---------------------------------------------------------------- incoming HTLCs
+
+  private async onIncoming(link: ChannelLink, htlc: IncomingHtlc, post: PostAction[]): Promise<void> {
+    const existing = this.circuits.get(forwardCircuitKey(link.channelId, htlc.id));
+    if (existing !== undefined) {
+      // Reported again (after a restart or a reconnection): finish what the circuit owes upstream.
+      await this.reconcile(existing, post);
+      return;
+    }
+    if (this.finals.isHeld(link.channelId, htlc.id)) return;
+    const refused = (failure: string, reason: string) =>
+      this.emit({
+        kind: 'forward_refused',
+        incomingChannelId: link.channelId,
+        incomingHtlcId: htlc.id,
+        paymentHash: htlc.paymentHash,
+        failure,
+        reason,
+      });
+
+    if (htlc.pathKey !== undefined) {
+      // BOLT 2: "If `path_key` is set in the incoming `update_add_htlc`:" "MUST send an
+      // `update_fail_malformed_htlc` error using the `invalid_onion_blinding` failure code"
+      await link.failMalformedHtlc(htlc.id, sha256(htlc.onion), failureCode('invalid_onion_blinding'));
+      refused('invalid_onion_blinding', 'this node does not relay blinded paths');
+      return;
+    }
+    const known = this.config.knownEvenTypes;
+    const peeled = peelOnion(htlc.onion, this.config.nodePrivateKey, htlc.paymentHash, {
+      ...(known === undefined ? {} : { knownEvenTypes: known }),
+    });
+    if (peeled.kind === 'malformed') {
+      await link.failMalformedHtlc(htlc.id, peeled.sha256OfOnion, peeled.failureCode);
+      refused(peeled.failure.name, peeled.reason);
+    } else if (peeled.kind === 'invalid_payload') {
+      const back = ourFailure(peeled.sharedSecret, peeled.failure, this.attribution, 0);
+      await link.failHtlc(htlc.id, back.reason, back.attributionData);
+      refused(peeled.failure.name, peeled.reason);
+    } else if (peeled.kind === 'final') {
+      await this.finals.receive(link, htlc, peeled, this.height);
+    } else {
+      const failed = await this.onForward(link, htlc, peeled);
+      if (failed !== undefined) refused(failed.failure, failed.reason);
+    }
+  }
+
+  /** Forwards a peeled HTLC, or fails it at once; returns what was refused, if anything. */
+  private async onForward(
+    link: ChannelLink,
+    htlc: IncomingHtlc,
+    peeled: PeeledForward,
+  ): Promise<{ failure: string; reason: string } | undefined> {
+    const { payload } = peeled;
+    const incoming = { amountMsat: htlc.amountMsat, cltvExpiry: htlc.cltvExpiry };
+    const requested = this.links.lookup(payload.shortChannelId);
+    let decision: ForwardDecision = decideForward(
+      incoming,
+      payload,
+      requested.view,
+      this.height,
+      this.limits,
+    );
+    let outLink = requested.link;
+    if (decision.kind === 'fail' && requested.link !== undefined && isChannelStateFailure(decision.failure)) {
+      // BOLT 4: "A node MAY forward an HTLC along an outgoing channel other than the one
+      // specified by `short_channel_id`, so long as the receiver has the same node public key
+      // intended by `short_channel_id`." Only over a channel whose own policy the HTLC meets.
+      for (const alt of this.links.samePeer(requested.link)) {
+        const d = decideForward(
+          incoming,
+          payload,
+          this.links.view(alt.link, alt.shortChannelId),
+          this.height,
+          this.limits,
+        );
+        if (d.kind === 'forward') {
+          decision = d;
+          outLink = alt.link;
+          break;
+        }
+      }
+    }
+    if (decision.kind === 'fail' || outLink === undefined) {
+      const failure = decision.kind === 'fail' ? decision.failure : ({ name: 'unknown_next_peer' } as const);
+      const back = ourFailure(peeled.sharedSecret, failure, this.attribution, 0);
+      await link.failHtlc(htlc.id, back.reason, back.attributionData);
+      return { failure: failure.name, reason: decision.kind === 'fail' ? decision.reason : 'no link' };
+    }
+    const created = await this.circuitStore.createForward({
+      kind: 'forward',
+      state: 'adding',
+      forwardId: 0,
+      paymentHash: htlc.paymentHash,
+      incomingChannelId: link.channelId,
+      incomingHtlcId: htlc.id,
+      incomingAmountMsat: htlc.amountMsat,
+      incomingCltvExpiry: htlc.cltvExpiry,
+      sharedSecret: peeled.sharedSecret,
+      outgoingChannelId: outLink.channelId,
+      // BOLT 4: "MUST set `short_channel_id` to the `short_channel_id` used by the incoming onion."
+      // (in a failure's channel_update), also when the HTLC went out over another channel.
+      outgoingShortChannelId: payload.shortChannelId,
+      outgoingHtlcId: null,
+      outgoingAmountMsat: decision.amountMsat,
+      outgoingCltvExpiry: decision.cltvExpiry,
+      createdAt: this.config.now(),
+    });
+    if (created.kind === 'duplicate') {
+      // Reported again after its circuit was pruned: the channel layer should not do this. A failed
+      // forward is failed again; a settled one cannot be settled again (the preimage went with it).
+      const status = created.existing?.status;
+      this.anomaly(
+        `incoming HTLC ${htlcRef(link.channelId, htlc.id)} reported again after its forward was ${status}`,
+      );
+      if (status === 'settled') return undefined;
+      const back = ourFailure(peeled.sharedSecret, { name: 'temporary_node_failure' }, this.attribution, 0);
+      await link.failHtlc(htlc.id, back.reason, back.attributionData);
+      return undefined;
+    }
+    this.index(created.circuit);
+    await this.addOutgoing(created.circuit, outLink, peeled.nextPacket);
+    return undefined;
+  }
+
+  /** Adds the outgoing HTLC of a stored circuit (state 'adding') and records the result. */
+  private async addOutgoing(c: ForwardCircuit, outLink: ChannelLink, onion: Uint8Array): Promise<void> {
+    const origin = circuitOrigin(c);
+    let result: AddHtlcResult;
+    try {
+      result = await outLink.addHtlc({
+        amountMsat: c.outgoingAmountMsat,
+        paymentHash: c.paymentHash,
+        cltvExpiry: c.outgoingCltvExpiry,
+        onion,
+        origin,
+      });
+    } catch (e) {
+      // The channel layer failed mid-add: ask it whether the HTLC exists rather than guess.
+      this.anomaly(`addHtlc threw for forward ${c.forwardId}: ${(e as Error).message}`);
+      const id = outLink.outgoingHtlcIdByOrigin(origin);
+      result = id === undefined ? { kind: 'refused', reason: 'link_down' } : { kind: 'accepted', htlcId: id };
+    }
+    if (result.kind === 'accepted') {
+      await this.recordOutgoingId(c, result.htlcId);
+      return;
+    }
+    const failure: OnionFailure =
+      result.reason === 'closing'
+        ? { name: 'permanent_channel_failure' }
+        : {
+            name: 'temporary_channel_failure',
+            channelUpdate: outLink.channelUpdate(c.outgoingShortChannelId),
+          };
+    await this.failUpstream(c, failure, `outgoing channel refused the HTLC: ${result.reason}`, []);
+  }
+
+  private async recordOutgoingId(c: Circuit, htlcId: bigint): Promise<void> {
+    c.outgoingHtlcId = htlcId;
+    c.state = 'in_flight';
+    await this.circuitStore.save(c, { status: 'pending', outgoingHtlcId: htlcId });
+    this.index(c);
+    if (c.kind === 'forward') {
+      this.emit({
+        kind: 'forward_added',
+        forwardId: c.forwardId,
+        outgoingChannelId: c.outgoingChannelId,
+        outgoingHtlcId: htlcId,
+      });
+    }
+  }
+
+  /** Resolves a circuit with a failure this node creates (for a local one: its outcome). */
+  private async failUpstream(c: Circuit, failure: OnionFailure, description: string, post: PostAction[]) {
+    if (c.kind === 'local') {
+      await this.setOutcome(c, { kind: 'failed', failure: { kind: 'closed', why: description } }, post);
+      return;
+    }
+    const hold = holdTime(c.createdAt, this.config.now());
+    const back = ourFailure(c.sharedSecret, failure, this.attribution, hold);
+    await this.resolveUpstream(c, { kind: 'fail', ...back, description });
+  }
+
+  /** Stores the upstream resolution with the forward's outcome, then hands it to the incoming link. */
+  private async resolveUpstream(c: ForwardCircuit, upstream: UpstreamResolution): Promise<void> {
+    c.upstream = upstream;
+    c.state = 'resolving';
+    const resolvedAt = this.config.now();
+    if (upstream.kind === 'fulfill') {
+      await this.circuitStore.save(c, { status: 'settled', resolvedAt });
+      this.emit({
+        kind: 'forward_settled',
+        forwardId: c.forwardId,
+        incomingAmountMsat: c.incomingAmountMsat,
+        outgoingAmountMsat: c.outgoingAmountMsat,
+        feeMsat: c.incomingAmountMsat - c.outgoingAmountMsat,
+      });
+    } else {
+      await this.circuitStore.save(c, { status: 'failed', failureReason: upstream.description, resolvedAt });
+      this.emit({ kind: 'forward_failed', forwardId: c.forwardId, reason: upstream.description });
+    }
+    await this.sendUpstream(c);
+  }
+
+  /** Hands a stored resolution to the incoming link if it is registered (else addLink will). */
+  private async sendUpstream(c: ForwardCircuit): Promise<void> {
+    const u = c.upstream;
+    const link = this.links.get(c.incomingChannelId);
+    if (u === undefined || c.state !== 'resolving' || link === undefined) return;
+    if (u.kind === 'fulfill') await link.fulfillHtlc(c.incomingHtlcId, u.preimage, u.attributionData);
+    else await link.failHtlc(c.incomingHtlcId, u.reason, u.attributionData);
+    c.state = 'resolved';
+    await this.circuitStore.save(c);
+  }
+
+  // ---------------------------------------------------------------- our own payments
+
+  private async onSend(r: SendHtlcRequest): Promise<SendHtlcResult> {
+    if (this.circuits.has(localCircuitKey(r.ref))) return { kind: 'already_sent' };
+    const { link, view } = this.links.lookup(r.shortChannelId);
+    const refused = (failure: OnionFailure, reason: string): SendHtlcResult => ({
+      kind: 'refused',
+      failure,
+      reason,
+    });
+    if (view === 'closed')
+      return refused({ name: 'permanent_channel_failure' }, `channel ${r.shortChannelId} is closed`);
+    if (view === undefined || link === undefined) {
+      return refused({ name: 'unknown_next_peer' }, `no channel with short_channel_id ${r.shortChannelId}`);
+    }
+    if (!view.usable) {
+      return refused(
+        { name: 'temporary_channel_failure', channelUpdate: NO_UPDATE },
+        'the peer is not connected',
+      );
+    }
+    const c: LocalCircuit = {
+      kind: 'local',
+      state: 'adding',
+      ref: r.ref,
+      paymentHash: r.paymentHash,
+      outgoingChannelId: link.channelId,
+      outgoingShortChannelId: r.shortChannelId,
+      outgoingHtlcId: null,
+      outgoingAmountMsat: r.amountMsat,
+      outgoingCltvExpiry: r.cltvExpiry,
+      createdAt: this.config.now(),
+    };
+    await this.circuitStore.save(c);
+    this.index(c);
+    const result = await link.addHtlc({
+      amountMsat: r.amountMsat,
+      paymentHash: r.paymentHash,
+      cltvExpiry: r.cltvExpiry,
+      onion: r.onion,
+      origin: circuitOrigin(c),
+    });
+    if (result.kind === 'accepted') {
+      await this.recordOutgoingId(c, result.htlcId);
+      return { kind: 'sent', htlcId: result.htlcId };
+    }
+    await this.forget(c);
+    const failure: OnionFailure =
+      result.reason === 'closing'
+        ? { name: 'permanent_channel_failure' }
+        : { name: 'temporary_channel_failure', channelUpdate: NO_UPDATE };
+    return refused(failure, `the channel refused the HTLC: ${result.reason}`);
+  }
+
+  /** Stores a local HTLC's outcome, then (outside the queue) tells the payment loop. */
+  private async setOutcome(c: LocalCircuit, outcome: LocalHtlcOutcome, post: PostAction[]): Promise<void> {
+    c.outcome = outcome;
+    c.state = 'resolving';
+    await this.circuitStore.save(c);
+    post.push(() => this.deliver(c));
+  }
+
+  private async deliver(c: LocalCircuit): Promise<void> {
+    if (c.outcome === undefined) return;
+    await this.config.payments.onHtlcResolved(c.ref, c.outcome);
+    await this.input(async () => {
+      if (this.circuits.get(circuitKey(c)) !== c || c.state !== 'resolving') return;
+      c.state = 'resolved';
+      await this.forget(c);
+    });
+  }
+
+  // ---------------------------------------------------------------- restart
+
+  /** Brings a loaded (or reported again) circuit forward as far as the registered links allow. */
+  private async reconcile(c: Circuit, post: PostAction[]): Promise<void> {
+    if (c.state === 'adding') {
+      const link = this.links.get(c.outgoingChannelId);
+      if (link === undefined) return; // it may register later; blockConnected keeps the deadline
+      const id = link.outgoingHtlcIdByOrigin(circuitOrigin(c));
+      if (id !== undefined) {
+        await this.recordOutgoingId(c, id);
+        return;
+      }
+      const failure: OnionFailure = {
+        name: 'temporary_channel_failure',
+        channelUpdate: link.channelUpdate(c.outgoingShortChannelId),
+      };
+      await this.failUpstream(c, failure, 'the outgoing HTLC was never added (the node stopped first)', post);
+      return;
+    }
+    if (c.state !== 'resolving') return;
+    if (c.kind === 'forward') await this.sendUpstream(c);
+    else post.push(() => this.deliver(c));
+  }
+}
