@@ -1,0 +1,204 @@
+// src/payments/ledger.ts: every write the payment loop makes, one transaction per step, so the
+// persistence points are in one place: a payment and its plan; an attempt, stored in flight before
+// its HTLC is sent; an attempt's outcome; a payment's end.
+import type { Route } from '../routing/index.js';
+import type { PaymentAttemptRecord, PaymentRecord, Store, StoreTx } from '../store/index.js';
+import {
+  type AttemptFailureDetail,
+  decodeAttempt,
+  decodeFailureDetail,
+  encodeAttempt,
+  encodeFailureDetail,
+  type StoredAttempt,
+} from './attempt.js';
+import { PaymentError } from './errors.js';
+import { recordsMap } from './keysend.js';
+import { decodePlan, encodePlan, type PaymentPlan } from './plan.js';
+
+/** Key-value namespaces of this module. */
+const PLAN_NS = 'payments.plan';
+const FAILURE_NS = 'payments.attempt-failure';
+
+/** An attempt as stored, with its route decoded and, for a failed one, why. */
+export interface AttemptView {
+  record: PaymentAttemptRecord;
+  route: Route;
+  failure?: AttemptFailureDetail;
+}
+
+export interface PaymentView {
+  payment: PaymentRecord;
+  attempts: AttemptView[];
+}
+
+/** An attempt row with its stored route and session key. */
+export interface LoadedAttempt {
+  record: PaymentAttemptRecord;
+  stored: StoredAttempt;
+}
+
+async function hashKnown(tx: StoreTx, hash: Uint8Array): Promise<string | undefined> {
+  if ((await tx.payments.getByHash(hash)) !== undefined) return 'a payment';
+  if ((await tx.invoices.get(hash)) !== undefined) return 'an invoice';
+  if ((await tx.htlcs.findByPaymentHash(hash)).length > 0) return 'an HTLC';
+  return undefined;
+}
+
+export class PaymentLedger {
+  constructor(private readonly store: Store) {}
+
+  /**
+   * Stores a new payment with its plan. For keysend, refuses (PaymentError 'preimage_reuse') a
+   * payment hash that any payment, invoice or HTLC already has. A taken idempotency key surfaces as
+   * the store's DuplicateError.
+   */
+  createPayment(
+    plan: PaymentPlan,
+    idempotencyKey: string | undefined,
+    nowMs: number,
+  ): Promise<PaymentRecord> {
+    return this.store.transaction(async (tx) => {
+      if (plan.kind === 'keysend') {
+        // bLIP 3: "MUST NOT reuse a preimage from a previously paid invoice"; nor any hash we know.
+        const known = await hashKnown(tx, plan.paymentHash);
+        if (known !== undefined) {
+          throw new PaymentError(
+            'preimage_reuse',
+            `the random source produced a preimage whose hash belongs to ${known}: refusing to reuse it`,
+          );
+        }
+      }
+      const p = await tx.payments.create({
+        paymentHash: plan.paymentHash,
+        idempotencyKey: idempotencyKey ?? null,
+        destination: plan.destination,
+        amountMsat: plan.amountMsat,
+        customRecords: recordsMap(plan.final.records),
+        createdAt: nowMs,
+      });
+      await tx.kv(PLAN_NS).put(String(p.id), encodePlan(plan));
+      return p;
+    });
+  }
+
+  /** Puts a failed payment back in flight with a new plan (paying the same invoice again). */
+  reopenPayment(paymentId: number, plan: PaymentPlan, nowMs: number): Promise<PaymentRecord> {
+    return this.store.transaction(async (tx) => {
+      const p = await tx.payments.get(paymentId);
+      if (p?.status !== 'failed')
+        throw new PaymentError('payment_in_flight', `payment ${paymentId} of this invoice is not failed`);
+      await tx.kv(PLAN_NS).put(String(p.id), encodePlan(plan));
+      return tx.payments.update(p.id, { status: 'in_flight', failureReason: null, updatedAt: nowMs });
+    });
+  }
+
+  async plan(paymentId: number): Promise<PaymentPlan | undefined> {
+    const raw = await this.store.kv(PLAN_NS).get(String(paymentId));
+    return raw === undefined ? undefined : decodePlan(raw);
+  }
+
+  payment(paymentId: number): Promise<PaymentRecord | undefined> {
+    return this.store.payments.get(paymentId);
+  }
+
+  async attempts(paymentId: number): Promise<LoadedAttempt[]> {
+    const rows = await this.store.paymentAttempts.list(paymentId);
+    return rows.map((record) => ({ record, stored: decodeAttempt(record.route) }));
+  }
+
+  /** Stores an attempt in flight; its HTLC may be sent only after this resolves. */
+  async createAttempt(
+    paymentId: number,
+    attemptNumber: number,
+    a: StoredAttempt,
+    nowMs: number,
+  ): Promise<void> {
+    await this.store.paymentAttempts.create({
+      paymentId,
+      attemptNumber,
+      route: encodeAttempt(a),
+      createdAt: nowMs,
+    });
+  }
+
+  async failAttempt(
+    paymentId: number,
+    attemptNumber: number,
+    failingHop: number | null,
+    failureCode: number | null,
+    detail: AttemptFailureDetail,
+    nowMs: number,
+  ): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await tx.paymentAttempts.update(paymentId, attemptNumber, {
+        status: 'failed',
+        failingHop,
+        failureCode,
+        updatedAt: nowMs,
+      });
+      await tx.kv(FAILURE_NS).put(`${paymentId}/${attemptNumber}`, encodeFailureDetail(detail));
+    });
+  }
+
+  /** Marks the attempt and the payment succeeded with the preimage; returns the payment. */
+  succeed(
+    paymentId: number,
+    attemptNumber: number,
+    preimage: Uint8Array,
+    nowMs: number,
+  ): Promise<PaymentRecord> {
+    return this.store.transaction(async (tx) => {
+      await tx.paymentAttempts.update(paymentId, attemptNumber, { status: 'succeeded', updatedAt: nowMs });
+      // Parts still in flight will be fulfilled too (BOLT 4: the recipient "MUST fulfill the entire
+      // HTLC set"), so their fees are part of the payment's.
+      let fee = 0n;
+      for (const a of await tx.paymentAttempts.list(paymentId))
+        if (a.status !== 'failed') fee += decodeAttempt(a.route).route.totalFeeMsat;
+      return tx.payments.update(paymentId, {
+        status: 'succeeded',
+        preimage: Uint8Array.from(preimage),
+        feeMsat: fee,
+        failureReason: null,
+        updatedAt: nowMs,
+      });
+    });
+  }
+
+  failPayment(paymentId: number, reason: string, nowMs: number): Promise<PaymentRecord> {
+    return this.store.payments.update(paymentId, {
+      status: 'failed',
+      failureReason: reason,
+      updatedAt: nowMs,
+    });
+  }
+
+  /** Every payment in flight, oldest first. */
+  async inFlightPayments(): Promise<PaymentRecord[]> {
+    const out: PaymentRecord[] = [];
+    for (let afterId = 0; ; ) {
+      const page = await this.store.payments.list({ status: 'in_flight', afterId });
+      const last = page[page.length - 1];
+      if (last === undefined) return out;
+      out.push(...page);
+      afterId = last.id;
+    }
+  }
+
+  inFlightAttempts(): Promise<PaymentAttemptRecord[]> {
+    return this.store.paymentAttempts.listByStatus('in_flight');
+  }
+
+  async view(payment: PaymentRecord): Promise<PaymentView> {
+    const failures = this.store.kv(FAILURE_NS);
+    const attempts: AttemptView[] = [];
+    for (const { record, stored } of await this.attempts(payment.id)) {
+      const a: AttemptView = { record, route: stored.route };
+      if (record.status === 'failed') {
+        const raw = await failures.get(`${payment.id}/${record.attemptNumber}`);
+        if (raw !== undefined) a.failure = decodeFailureDetail(raw);
+      }
+      attempts.push(a);
+    }
+    return { payment, attempts };
+  }
+}
