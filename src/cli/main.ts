@@ -1,19 +1,26 @@
 // The `ksnode` command line. Each subcommand lives in its own file; this one only wires them up.
 import { Command, CommanderError } from 'commander';
 import { DEVNET_USAGE, runDevnetCommand } from '../chain/devnet/cli.js';
+import { type CliIo, EXIT, processIo } from './client-command.js';
+import { registerClientCommands } from './client-commands.js';
 import { decodeArtifact } from './decode.js';
 import { runProtocolDemo } from './protocol-demo.js';
 
-/** Exit codes: 0 success, 1 the operation failed, 2 bad usage or bad input. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 success, 1 the operation failed, 2 bad usage or bad input, 3 the daemon is
+ * unreachable or refused the token.
+ */
+export { EXIT };
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs the command line; `io` receives the daemon commands' output (tests capture it). */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command()
     .name('ksnode')
     .description('ksnode: a Lightning Network node built around keysend (bLIP-3) payments')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
   program
     .command('decode')
@@ -53,6 +60,10 @@ export async function main(argv: string[]): Promise<number> {
         code = EXIT.usage;
       }
     });
+
+  registerClientCommands(program, io, (c) => {
+    code = c;
+  });
 
   try {
     await program.parseAsync(argv);
