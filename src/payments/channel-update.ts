@@ -1,7 +1,8 @@
 // src/payments/channel-update.ts: the channel_update a failing node may put in its failure (BOLT 4),
-// checked (signature, channel, direction, freshness) and used for this payment's retries only.
+// checked (signature, channel, direction, freshness) and used for this payment's retries only: it
+// becomes a routing PolicyOverride of this payment's searches, never a change to the shared graph.
 import { concatBytes, ecdsaVerify, equalBytes } from '../crypto/index.js';
-import type { ChannelGraph, ChannelPolicy, RouteHintHop } from '../routing/index.js';
+import type { PolicyOverride } from '../routing/index.js';
 import {
   type ChannelUpdate,
   channelUpdate as channelUpdateDef,
@@ -11,13 +12,6 @@ import {
   isChannelDisabled,
 } from '../wire/index.js';
 import type { ChannelFailure } from './classify.js';
-
-/** A verified channel_update: the policy it sets for one direction of one channel. */
-export interface PolicyOverride {
-  shortChannelId: bigint;
-  direction: 0 | 1;
-  policy: ChannelPolicy;
-}
 
 export type UpdateCheck = { ok: true; override: PolicyOverride } | { ok: false; reason: string };
 
@@ -88,66 +82,4 @@ export function checkFailureChannelUpdate(
       },
     },
   };
-}
-
-/**
- * Route hints with the overrides of their channels applied (private channels are not in the
- * graph, so their policy lives only in the hints).
- */
-export function applyOverridesToHints(
-  hints: readonly (readonly RouteHintHop[])[],
-  overrides: ReadonlyMap<bigint, PolicyOverride>,
-): RouteHintHop[][] {
-  return hints.map((hint) =>
-    hint.map((h) => {
-      const o = overrides.get(h.shortChannelId);
-      if (o === undefined) return { ...h };
-      return {
-        ...h,
-        feeBaseMsat: o.policy.feeBaseMsat,
-        feeProportionalMillionths: o.policy.feeProportionalMillionths,
-        cltvExpiryDelta: o.policy.cltvExpiryDelta,
-        htlcMinimumMsat: o.policy.htlcMinimumMsat,
-        htlcMaximumMsat: o.policy.htlcMaximumMsat,
-      };
-    }),
-  );
-}
-
-/**
- * Runs `search` on the graph as if the overrides were applied, then puts the graph back exactly as
- * it was. BOLT 4: the origin "MUST NOT expose the `channel_update` to third-parties in any other"
- * context, "including applying the `channel_update` to the local network graph": other payments
- * and gossip must never see it. Everything here is synchronous, so no other code runs while the
- * overrides are in place.
- */
-export function withPolicyOverrides<T>(
-  graph: ChannelGraph,
-  overrides: Iterable<PolicyOverride>,
-  search: () => T,
-): T {
-  const saved: { info: NonNullable<ReturnType<ChannelGraph['getChannel']>> }[] = [];
-  try {
-    for (const o of overrides) {
-      const info = graph.getChannel(o.shortChannelId);
-      if (info === undefined) continue;
-      if (graph.updatePolicy(o.shortChannelId, o.direction, o.policy) === 'updated') saved.push({ info });
-    }
-    return search();
-  } finally {
-    // Restore in reverse order, so each channel gets its slot back.
-    for (const { info } of saved.reverse()) {
-      graph.removeChannel(info.shortChannelId);
-      graph.addChannel({
-        shortChannelId: info.shortChannelId,
-        node1: info.node1,
-        node2: info.node2,
-        capacitySat: info.capacitySat,
-        features: info.features,
-      });
-      info.policies.forEach((p, d) => {
-        if (p !== undefined) graph.updatePolicy(info.shortChannelId, d as 0 | 1, p);
-      });
-    }
-  }
 }

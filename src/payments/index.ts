@@ -11,12 +11,7 @@
 export type { AttemptFailureDetail, StoredAttempt } from './attempt.js';
 export { decodeAttempt } from './attempt.js';
 export { FINAL_CLTV_PADDING, type InvoiceTerms, invoiceTerms } from './bolt11.js';
-export {
-  checkFailureChannelUpdate,
-  decodeFailureChannelUpdate,
-  type PolicyOverride,
-  withPolicyOverrides,
-} from './channel-update.js';
+export { checkFailureChannelUpdate, decodeFailureChannelUpdate } from './channel-update.js';
 export {
   analyzeFailure,
   analyzeMalformed,

@@ -5,7 +5,6 @@ import type { ChannelGraph, Route, Scorer } from '../routing/index.js';
 import { checkFailureChannelUpdate } from './channel-update.js';
 import type { FailureAnalysis } from './classify.js';
 import type { RoutingSession } from './route-search.js';
-import type { LocalChannels } from './types.js';
 
 export interface LearningSession extends RoutingSession {
   /** Channel directions whose failure update was used once: another failure excludes them. */
@@ -15,7 +14,6 @@ export interface LearningSession extends RoutingSession {
 export interface LearningContext {
   graph: ChannelGraph;
   scorer: Scorer;
-  localChannels: LocalChannels;
   chainHash: Uint8Array | undefined;
   nowMs: number;
 }
@@ -33,16 +31,9 @@ export function applyLessons(
   const excluded = session.excludedChannels;
   for (const scid of a.excludeChannels) excluded.add(scid);
   for (const node of a.excludeNodes) {
-    // Every channel of the node: announced ones, ours to it, and hint channels into or out of it.
-    for (const c of graph.channelsOf(node)) excluded.add(c.shortChannelId);
-    for (const f of ctx.localChannels.list())
-      if (equalBytes(f.peerNodeId, node)) excluded.add(f.shortChannelId);
-    for (const hint of session.plan.routeHints) {
-      hint.forEach((h, i) => {
-        const to = hint[i + 1]?.nodeId ?? session.plan.destination;
-        if (equalBytes(h.nodeId, node) || equalBytes(to, node)) excluded.add(h.shortChannelId);
-      });
-    }
+    // BOLT 4: "SHOULD remove all channels connected with the erring node from consideration": the
+    // search keeps the node off the route, whatever channel (announced, ours, a hint's) leads to it.
+    if (!session.excludedNodes.some((n) => equalBytes(n, node))) session.excludedNodes.push(node);
   }
   let note: string | undefined;
   const cf = a.channelFailure;

@@ -359,7 +359,13 @@ export class PaymentLoop {
   }
 
   private newSession(plan: PaymentPlan): Session {
-    return { plan, excludedChannels: new Set(), overrides: new Map(), overrideUsed: new Set() };
+    return {
+      plan,
+      excludedChannels: new Set(),
+      excludedNodes: [],
+      overrides: new Map(),
+      overrideUsed: new Set(),
+    };
   }
 
   /** The in-memory state of a payment; after a restart, rebuilt from its stored plan. */
@@ -516,11 +522,11 @@ export class PaymentLoop {
     if (attempt.record.status !== 'in_flight') return false;
     const analysis = this.analyze(route, sessionKey, outcome);
     const session = await this.session(paymentId);
-    const { graph, scorer, localChannels, chainHash } = this.cfg;
+    const { graph, scorer, chainHash } = this.cfg;
     const note =
       session === undefined
         ? undefined
-        : applyLessons({ graph, scorer, localChannels, chainHash, nowMs: now }, session, route, analysis);
+        : applyLessons({ graph, scorer, chainHash, nowMs: now }, session, route, analysis);
     const detail: AttemptFailureDetail = {
       reason: note === undefined ? analysis.reason : `${analysis.reason} (${note})`,
       ...(analysis.failureName !== undefined ? { failureName: analysis.failureName } : {}),

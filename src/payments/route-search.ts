@@ -1,19 +1,20 @@
 // src/payments/route-search.ts: the routes for the next attempt(s) of a payment: one path, or
 // several parts when the payment may be split and one path cannot carry it. What earlier attempts
-// taught (excluded channels, channel_updates from failures) applies to this payment only.
+// taught (excluded channels and nodes, channel_updates from failures) applies to this payment only:
+// it goes into each search request, and the shared graph is never written.
 import {
   type ChannelGraph,
   type FindRouteRequest,
   findRoute,
   type InFlightHtlc,
   MAX_ROUTE_HOPS,
+  type PolicyOverride,
   type Route,
   routeInFlight,
   type Scorer,
   splitPayment,
 } from '../routing/index.js';
 import type { StoredAttempt } from './attempt.js';
-import { applyOverridesToHints, type PolicyOverride, withPolicyOverrides } from './channel-update.js';
 import { describeRecords } from './keysend.js';
 import { finalPayloadShift, maxHopsForFinalPayload } from './payload.js';
 import type { PaymentPlan } from './plan.js';
@@ -23,6 +24,8 @@ import type { LocalChannels } from './types.js';
 export interface RoutingSession {
   plan: PaymentPlan;
   excludedChannels: Set<bigint>;
+  /** Nodes whose failures (NODE bit, unreadable onion payloads) keep them off this payment's routes. */
+  excludedNodes: Uint8Array[];
   /** Verified channel_updates from this payment's failures, by `${scid}/${direction}`. */
   overrides: Map<string, PolicyOverride>;
 }
@@ -42,8 +45,7 @@ export type RouteSearchResult =
 
 /**
  * Routes for `amountMsat` more of the payment, given the attempts still in flight (whose fees
- * count against the fee bound and whose liquidity is taken). Pure apart from reading the graph,
- * which withPolicyOverrides leaves exactly as it found it.
+ * count against the fee bound and whose liquidity is taken). Pure: reads the graph and scorer only.
  */
 export function findPaymentRoutes(
   ctx: RoutingContext,
@@ -70,8 +72,6 @@ export function findPaymentRoutes(
   let firstHops = ctx.localChannels.list();
   if (plan.outgoingChannelId !== undefined)
     firstHops = firstHops.filter((f) => f.shortChannelId === plan.outgoingChannelId);
-  const byScid = new Map<bigint, PolicyOverride>();
-  for (const o of session.overrides.values()) byScid.set(o.shortChannelId, o);
   // Our first hops' spendable balances already account for HTLCs the channel layer holds.
   const taken: InFlightHtlc[] = inFlight.flatMap((a) => routeInFlight(a.route).slice(1));
   const req: FindRouteRequest = {
@@ -85,14 +85,18 @@ export function findPaymentRoutes(
     maxCltvExpiryDelta: plan.maxCltvExpiryDelta,
     maxHops: budget,
     firstHopChannels: firstHops,
-    routeHints: applyOverridesToHints(plan.routeHints, byScid),
+    routeHints: plan.routeHints,
     excludedChannels: session.excludedChannels,
+    excludedNodes: session.excludedNodes,
+    // BOLT 4: the origin "MUST NOT expose the `channel_update` to third-parties in any other"
+    // context, "including applying the `channel_update` to the local network graph": the updates
+    // are this search's alone (they apply to hint channels too, whose policy lives in the hints).
+    policyOverrides: [...session.overrides.values()],
     inFlight: taken,
     scorer: ctx.scorer,
     nowMs: ctx.nowMs,
   };
-  const search = <T>(f: () => T): T => withPolicyOverrides(ctx.graph, [...session.overrides.values()], f);
-  const single = search(() => findRoute(req));
+  const single = findRoute(req);
   if (single.kind === 'route') return { kind: 'routes', routes: [single.route] };
   const partsLeft = plan.maxParts - inFlight.length;
   if (
@@ -100,11 +104,11 @@ export function findPaymentRoutes(
     partsLeft > 1 &&
     (single.reason === 'no-path' || single.reason === 'insufficient-balance')
   ) {
-    const split = search(() => splitPayment({ ...req, maxParts: partsLeft }));
+    const split = splitPayment({ ...req, maxParts: partsLeft });
     if (split.kind === 'routes') return { kind: 'routes', routes: split.routes };
   }
   if (budget < MAX_ROUTE_HOPS && single.reason === 'no-path') {
-    const longer = search(() => findRoute({ ...req, maxHops: MAX_ROUTE_HOPS }));
+    const longer = findRoute({ ...req, maxHops: MAX_ROUTE_HOPS });
     if (longer.kind === 'route') return tooLarge(longer.route.hops.length);
   }
   return { kind: 'none', code: 'no_route', reason: `no route: ${single.message}` };

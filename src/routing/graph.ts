@@ -59,6 +59,24 @@ export const POLICY_DISABLED = 2;
 export const POLICY_UNUSABLE = 4;
 
 /**
+ * The flag byte of a policy on a channel of `capacitySat` (NaN when unknown): present, plus disabled
+ * and unusable as the policy says. For the graph, and for policies that replace it in one search.
+ */
+export function policyFlags(
+  p: Pick<ChannelPolicy, 'disabled' | 'htlcMinimumMsat' | 'htlcMaximumMsat'>,
+  capacitySat: number,
+): number {
+  let flags = POLICY_PRESENT;
+  if (p.disabled) flags |= POLICY_DISABLED;
+  // BOLT 7: "if `htlc_maximum_msat` < `htlc_minimum_msat`: SHOULD ignore this channel during route
+  // considerations." ... "if `htlc_maximum_msat` is greater than channel capacity: ... SHOULD ignore
+  // this channel during route considerations."
+  if (p.htlcMaximumMsat < p.htlcMinimumMsat) flags |= POLICY_UNUSABLE;
+  if (!Number.isNaN(capacitySat) && p.htlcMaximumMsat > BigInt(capacitySat) * 1000n) flags |= POLICY_UNUSABLE;
+  return flags;
+}
+
+/**
  * The raw arrays pathfinding walks. Valid until the next mutation of the graph (arrays are
  * reallocated when the graph grows); for src/routing and its own tests and benchmark only.
  * Slots index channels; a directed edge id is `slot * 2 + direction`.
@@ -222,16 +240,7 @@ export class ChannelGraph {
     if ((this.flags[e] as number) & POLICY_PRESENT && p.timestamp <= (this.timestamps[e] as number))
       return 'stale';
 
-    let flags = POLICY_PRESENT;
-    if (p.disabled) flags |= POLICY_DISABLED;
-    const capacitySat = this.capacitySat[slot] as number;
-    // BOLT 7: "if `htlc_maximum_msat` < `htlc_minimum_msat`: SHOULD ignore this channel during route
-    // considerations." ... "if `htlc_maximum_msat` is greater than channel capacity: ... SHOULD ignore
-    // this channel during route considerations."
-    if (p.htlcMaximumMsat < p.htlcMinimumMsat) flags |= POLICY_UNUSABLE;
-    if (!Number.isNaN(capacitySat) && p.htlcMaximumMsat > BigInt(capacitySat) * 1000n)
-      flags |= POLICY_UNUSABLE;
-    this.flags[e] = flags;
+    this.flags[e] = policyFlags(p, this.capacitySat[slot] as number);
     this.feeBase[e] = Number(p.feeBaseMsat);
     this.feeProp[e] = p.feeProportionalMillionths;
     this.cltvDelta[e] = p.cltvExpiryDelta;

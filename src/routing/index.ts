@@ -23,6 +23,7 @@ export {
   type InFlightHtlc,
   MAX_ROUTE_HOPS,
   type NoRouteReason,
+  type PolicyOverride,
   type RouteHintHop,
   type RoutingCostParams,
 } from './request.js';

@@ -64,7 +64,8 @@ export function splitPayment(req: SplitPaymentRequest): SplitPaymentResult {
       if (
         r.reason === 'invalid-request' ||
         r.reason === 'unknown-source' ||
-        r.reason === 'unknown-destination'
+        r.reason === 'unknown-destination' ||
+        r.reason === 'excluded-destination'
       )
         return r;
       const half = (part + 1n) / 2n;

@@ -3,6 +3,7 @@
 // the fee of the node before it is computed on the right amount and fees compound correctly. The
 // cost minimized is fees plus a price on risk: -ln(success probability) from the liquidity model,
 // a price per block of CLTV delta, and a small per-hop penalty.
+import { POLICY_PRESENT, policyFlags } from './graph.js';
 import { directionOf, nodeKey } from './node-id.js';
 import { successProbability } from './probability.js';
 import {
@@ -13,16 +14,28 @@ import {
   type FindRouteResult,
   MAX_ROUTE_HOPS,
   noRoute,
+  type PolicyOverride,
   type RouteHintHop,
   type RoutingCostParams,
 } from './request.js';
 import { assembleRoute, type RouteEdge } from './route.js';
-import { type EdgeNote, type ExtraEdge, graphCapacityMsat, search, workspaceFor } from './search.js';
+import {
+  type EdgeNote,
+  type EdgeOverride,
+  type ExtraEdge,
+  graphCapacityMsat,
+  search,
+  workspaceFor,
+} from './search.js';
+
+/** The key of a channel direction in the request's maps. */
+const directedKey = (scid: bigint, direction: 0 | 1): bigint => (scid << 1n) | BigInt(direction);
 
 /**
  * Finds the cheapest route (fees + risk + CLTV price) from `source` to `destination` that respects
  * every channel's policy (disabled flags, htlc minimum and maximum, capacity), our first hops' real
  * balances, the fee and CLTV bounds and the hop limit. Pure: reads the graph and scorer, no I/O.
+ * `policyOverrides` and `excludedNodes` hold for this search only: the graph is never written.
  * The search labels each node once (like LDK and lnd); with bounds that bind, a route that a
  * label-correcting search would find can in rare cases be missed.
  */
@@ -31,6 +44,10 @@ export function findRoute(req: FindRouteRequest): FindRouteResult {
   const maxCltv = req.maxCltvExpiryDelta ?? DEFAULT_MAX_CLTV_EXPIRY_DELTA;
   const invalid = checkRequest(req, maxHops, maxCltv);
   if (invalid !== undefined) return noRoute('invalid-request', invalid);
+  const destinationKey = nodeKey(req.destination);
+  if (req.excludedNodes?.some((id) => nodeKey(id) === destinationKey)) {
+    return noRoute('excluded-destination', 'the destination is one of the excluded nodes');
+  }
 
   const { graph } = req;
   const view = graph.view();
@@ -63,9 +80,11 @@ export function findRoute(req: FindRouteRequest): FindRouteResult {
   const excluded = new Set(req.excludedChannels ?? []);
   const inFlightByKey = new Map<bigint, number>();
   for (const f of req.inFlight ?? []) {
-    const k = (f.shortChannelId << 1n) | BigInt(f.direction);
+    const k = directedKey(f.shortChannelId, f.direction);
     inFlightByKey.set(k, (inFlightByKey.get(k) ?? 0) + Number(f.amountMsat));
   }
+  const overrideByKey = new Map<bigint, PolicyOverride>();
+  for (const o of req.policyOverrides ?? []) overrideByKey.set(directedKey(o.shortChannelId, o.direction), o);
   const estimateOf = (scid: bigint, dir: 0 | 1) => req.scorer?.estimate(scid, dir);
 
   // First hops and hint channels become extra edges, indexed by the node they lead into.
@@ -80,7 +99,7 @@ export function findRoute(req: FindRouteRequest): FindRouteResult {
   let bestFirstHop = -1;
   for (const f of firstHops ?? []) {
     const direction = directionOf(req.source, f.peerNodeId);
-    const inFlight = inFlightByKey.get((f.shortChannelId << 1n) | BigInt(direction)) ?? 0;
+    const inFlight = inFlightByKey.get(directedKey(f.shortChannelId, direction)) ?? 0;
     bestFirstHop = Math.max(bestFirstHop, Number(f.spendableMsat) - inFlight);
     addExtra({
       from: src,
@@ -117,22 +136,27 @@ export function findRoute(req: FindRouteRequest): FindRouteResult {
       // Our own channel in a hint: when first hops are given they are the truth about our channels.
       if (from === src && !useGraphFirstHops) continue;
       const direction = directionOf(h.nodeId, toId);
+      const o = overrideByKey.get(directedKey(h.shortChannelId, direction))?.policy;
+      // A private channel's policy lives only in the hint: an override replaces the hint's.
+      const p: Omit<RouteHintHop, 'nodeId' | 'shortChannelId'> = o ?? h;
       addExtra({
         from,
         to,
         shortChannelId: h.shortChannelId,
         direction,
         toNodeId: toId,
-        feeBaseMsat: h.feeBaseMsat,
-        feeBase: Number(h.feeBaseMsat),
-        feeProp: h.feeProportionalMillionths,
-        cltvDelta: h.cltvExpiryDelta,
-        htlcMin: Number(h.htlcMinimumMsat ?? 0n),
-        htlcMax: h.htlcMaximumMsat === undefined ? Number.POSITIVE_INFINITY : Number(h.htlcMaximumMsat),
+        feeBaseMsat: p.feeBaseMsat,
+        feeBase: Number(p.feeBaseMsat),
+        feeProp: p.feeProportionalMillionths,
+        cltvDelta: p.cltvExpiryDelta,
+        htlcMin: Number(p.htlcMinimumMsat ?? 0n),
+        htlcMax: p.htlcMaximumMsat === undefined ? Number.POSITIVE_INFINITY : Number(p.htlcMaximumMsat),
         capacity: Number.POSITIVE_INFINITY,
         firstHop: false,
-        excluded: excluded.has(h.shortChannelId),
-        inFlight: inFlightByKey.get((h.shortChannelId << 1n) | BigInt(direction)) ?? 0,
+        excluded:
+          excluded.has(h.shortChannelId) ||
+          (o !== undefined && policyFlags(o, Number.NaN) !== POLICY_PRESENT),
+        inFlight: inFlightByKey.get(directedKey(h.shortChannelId, direction)) ?? 0,
         estimate: estimateOf(h.shortChannelId, direction),
       });
     }
@@ -144,6 +168,12 @@ export function findRoute(req: FindRouteRequest): FindRouteResult {
       'the destination is not in the graph, and no route hint or first hop reaches it',
     );
   }
+  // Indexes of the excluded nodes the search could meet (the source is never an intermediate hop).
+  const excludedNodes: number[] = [];
+  for (const id of req.excludedNodes ?? []) {
+    const i = indexOf(id, false);
+    if (i >= 0 && i !== src) excludedNodes.push(i);
+  }
 
   const nodeTotal = view.nodeCount + virtualIds.length;
   const ws = workspaceFor(graph);
@@ -154,7 +184,7 @@ export function findRoute(req: FindRouteRequest): FindRouteResult {
   const { edgeStamp, edgeNote } = ws;
   const noteFor = (edge: number): EdgeNote => {
     if (edgeStamp[edge] === gen) return notes[edgeNote[edge] as number] as EdgeNote;
-    const n: EdgeNote = { estimate: undefined, inFlight: 0, excluded: false };
+    const n: EdgeNote = { estimate: undefined, inFlight: 0, excluded: false, override: undefined };
     edgeStamp[edge] = gen;
     edgeNote[edge] = notes.length;
     notes.push(n);
@@ -176,6 +206,21 @@ export function findRoute(req: FindRouteRequest): FindRouteResult {
       if (slot >= 0) noteFor(slot * 2 + dir).estimate = est;
     }
   }
+  let hasOverrides = false;
+  for (const { shortChannelId, direction, policy } of overrideByKey.values()) {
+    const slot = graph.slotOf(shortChannelId);
+    if (slot < 0) continue;
+    noteFor(slot * 2 + direction).override = {
+      flags: policyFlags(policy, view.capacitySat[slot] as number),
+      feeBase: Number(policy.feeBaseMsat),
+      feeProp: policy.feeProportionalMillionths,
+      cltvDelta: policy.cltvExpiryDelta,
+      htlcMin: Number(policy.htlcMinimumMsat),
+      htlcMax: Number(policy.htlcMaximumMsat),
+      policy,
+    } satisfies EdgeOverride;
+    hasOverrides = true;
+  }
 
   const found = search(view, ws, gen, notes, extras, extrasInto, {
     src,
@@ -186,6 +231,8 @@ export function findRoute(req: FindRouteRequest): FindRouteResult {
     maxCltv,
     maxHops,
     useGraphFirstHops,
+    hasOverrides,
+    excludedNodes,
     cp,
     nowMs,
     halfLifeMs,
@@ -207,9 +254,10 @@ export function findRoute(req: FindRouteRequest): FindRouteResult {
     if (e >= 0) {
       const slot = e >> 1;
       const note = edgeStamp[e] === gen ? notes[edgeNote[e] as number] : undefined;
+      const o = note?.override?.policy;
       probability *= successProbability(
         carried + (note?.inFlight ?? 0),
-        graphCapacityMsat(view, e),
+        graphCapacityMsat(view, e, note?.override),
         note?.estimate,
         nowMs,
         halfLifeMs,
@@ -218,9 +266,10 @@ export function findRoute(req: FindRouteRequest): FindRouteResult {
         shortChannelId: view.scids[slot] as bigint,
         direction: (e & 1) as 0 | 1,
         toNodeId: v < view.nodeCount ? graph.nodeIdAt(v) : (virtualIds[v - view.nodeCount] as Uint8Array),
-        feeBaseMsat: BigInt(view.feeBaseMsat[e] as number),
-        feeProportionalMillionths: view.feeProportionalMillionths[e] as number,
-        cltvExpiryDelta: view.cltvExpiryDelta[e] as number,
+        feeBaseMsat: o === undefined ? BigInt(view.feeBaseMsat[e] as number) : o.feeBaseMsat,
+        feeProportionalMillionths:
+          o?.feeProportionalMillionths ?? (view.feeProportionalMillionths[e] as number),
+        cltvExpiryDelta: o?.cltvExpiryDelta ?? (view.cltvExpiryDelta[e] as number),
       });
     } else {
       const x = extras[-e - 1] as ExtraEdge;

@@ -1,9 +1,10 @@
 // src/routing/request.ts: what a pathfinding request may say (first hops, route hints, in-flight
 // HTLCs, cost weights, bounds), its validation, and the typed answer when there is no route.
-import type { ChannelGraph } from './graph.js';
+import type { ChannelGraph, ChannelPolicy } from './graph.js';
 import { isNodeId, nodeKey } from './node-id.js';
 import type { Route } from './route.js';
 import type { Scorer } from './scorer.js';
+import { formatShortChannelId } from './short-channel-id.js';
 
 // BOLT 4: "the maximum supported number of hops in a route (20)."
 export const MAX_ROUTE_HOPS = 20;
@@ -46,6 +47,18 @@ export interface InFlightHtlc {
   shortChannelId: bigint;
   direction: 0 | 1;
   amountMsat: bigint;
+}
+
+/**
+ * A policy for one channel direction that replaces the graph's (or a route hint's) in one search,
+ * such as the channel_update a failing node sent. The graph itself is never changed: BOLT 4 has the
+ * origin "MUST NOT expose the `channel_update` to third-parties in any other context, including
+ * applying the `channel_update` to the local network graph". `policy.timestamp` is not used.
+ */
+export interface PolicyOverride {
+  shortChannelId: bigint;
+  direction: 0 | 1;
+  policy: ChannelPolicy;
 }
 
 /** The weights of the cost function; all in msat so they add up with fees. */
@@ -101,6 +114,17 @@ export interface FindRouteRequest {
   routeHints?: readonly (readonly RouteHintHop[])[];
   /** Channels not to use, in either direction. */
   excludedChannels?: Iterable<bigint>;
+  /**
+   * Nodes the route must not pass through. The source is never an intermediate hop (listing it
+   * changes nothing); an excluded destination gives the no-route reason 'excluded-destination'.
+   */
+  excludedNodes?: readonly Uint8Array[];
+  /**
+   * Policies replacing the graph's or a route hint's for this search only; at most one per channel
+   * direction. Ignored for our own channels when `firstHopChannels` are given (those are the truth),
+   * and for channels neither the graph nor a hint has.
+   */
+  policyOverrides?: readonly PolicyOverride[];
   /** Liquidity already committed (other parts of this payment, other payments). */
   inFlight?: readonly InFlightHtlc[];
   /** What payments taught; requires `nowMs`. */
@@ -113,6 +137,7 @@ export type NoRouteReason =
   | 'invalid-request'
   | 'unknown-source'
   | 'unknown-destination'
+  | 'excluded-destination'
   | 'insufficient-balance'
   | 'no-path';
 
@@ -132,6 +157,28 @@ function validNodeId(id: unknown): id is Uint8Array {
 
 function isU64(x: unknown): x is bigint {
   return typeof x === 'bigint' && x >= 0n && x < 1n << 64n;
+}
+
+function isU32(x: unknown): x is number {
+  return Number.isInteger(x) && (x as number) >= 0 && (x as number) <= U32_MAX;
+}
+
+/** What is wrong with a policy override, or undefined. */
+function overrideProblem(o: PolicyOverride): string | undefined {
+  if (!isU64(o.shortChannelId)) return 'a policy override shortChannelId is not a u64';
+  if (o.direction !== 0 && o.direction !== 1) return 'a policy override direction is not 0 or 1';
+  const p = o.policy;
+  const at = `the policy override of ${formatShortChannelId(o.shortChannelId)} direction ${o.direction}`;
+  if (p === undefined || p === null) return `${at} has no policy`;
+  if (!(typeof p.feeBaseMsat === 'bigint' && p.feeBaseMsat >= 0n && p.feeBaseMsat <= BigInt(U32_MAX)))
+    return `${at}: feeBaseMsat is not a u32`;
+  if (!isU32(p.feeProportionalMillionths)) return `${at}: feeProportionalMillionths is not a u32`;
+  if (!(Number.isInteger(p.cltvExpiryDelta) && p.cltvExpiryDelta >= 0 && p.cltvExpiryDelta <= 0xffff))
+    return `${at}: cltvExpiryDelta is not a u16`;
+  if (!isU64(p.htlcMinimumMsat)) return `${at}: htlcMinimumMsat is not a u64`;
+  if (!isU64(p.htlcMaximumMsat)) return `${at}: htlcMaximumMsat is not a u64`;
+  if (typeof p.disabled !== 'boolean') return `${at}: disabled is not a boolean`;
+  return undefined;
 }
 
 /** Why a request cannot be served as given, or undefined. */
@@ -164,13 +211,24 @@ export function checkRequest(req: FindRouteRequest, maxHops: number, maxCltv: nu
       if (!isU64(h.shortChannelId)) return 'a route hint shortChannelId is not a u64';
       if (!(h.feeBaseMsat >= 0n && h.feeBaseMsat <= BigInt(U32_MAX)))
         return 'a route hint feeBaseMsat is not a u32';
-      if (!(Number.isInteger(h.feeProportionalMillionths) && h.feeProportionalMillionths >= 0)) {
-        return 'a route hint feeProportionalMillionths is not a u32';
-      }
+      if (!isU32(h.feeProportionalMillionths)) return 'a route hint feeProportionalMillionths is not a u32';
       if (!(Number.isInteger(h.cltvExpiryDelta) && h.cltvExpiryDelta >= 0 && h.cltvExpiryDelta <= 0xffff)) {
         return 'a route hint cltvExpiryDelta is not a u16';
       }
     }
+  }
+  for (const id of req.excludedNodes ?? []) {
+    if (!validNodeId(id)) return 'an excluded node is not a 33-byte node id';
+  }
+  const overridden = new Set<bigint>();
+  for (const o of req.policyOverrides ?? []) {
+    const problem = overrideProblem(o);
+    if (problem !== undefined) return problem;
+    const key = (o.shortChannelId << 1n) | BigInt(o.direction);
+    if (overridden.has(key)) {
+      return `two policy overrides for ${formatShortChannelId(o.shortChannelId)} direction ${o.direction}`;
+    }
+    overridden.add(key);
   }
   return undefined;
 }

@@ -2,7 +2,7 @@
 // the graph's typed arrays plus the request's extra edges (first hops, route hints). Each node's label
 // is the HTLC it must receive (amount, CLTV), its cost so far, and the edge it forwards over.
 import { forwardingFeeMsatNumber } from './fees.js';
-import { type ChannelGraph, type GraphView, POLICY_PRESENT } from './graph.js';
+import { type ChannelGraph, type ChannelPolicy, type GraphView, POLICY_PRESENT } from './graph.js';
 import { MinHeap } from './heap.js';
 import {
   aprioriNegLogProbability,
@@ -35,11 +35,25 @@ export interface ExtraEdge {
   estimate: LiquidityEstimate | undefined;
 }
 
-/** Per-edge facts for one search (scorer estimates, in-flight amounts, exclusions). */
+/** A graph edge's policy replaced for one search (a request's policy override), as the search reads it. */
+export interface EdgeOverride {
+  /** What the graph's flag byte would be with this policy. */
+  flags: number;
+  feeBase: number;
+  feeProp: number;
+  cltvDelta: number;
+  htlcMin: number;
+  htlcMax: number;
+  /** The exact values, for the route. */
+  policy: ChannelPolicy;
+}
+
+/** Per-edge facts for one search (scorer estimates, in-flight amounts, exclusions, policy overrides). */
 export interface EdgeNote {
   estimate: LiquidityEstimate | undefined;
   inFlight: number;
   excluded: boolean;
+  override: EdgeOverride | undefined;
 }
 
 /** Scratch arrays reused across searches on one graph, stamped with a generation to avoid clearing. */
@@ -118,10 +132,11 @@ function learnedRiskMsat(
 }
 
 /** Capacity of a graph channel in msat; its htlc_maximum_msat when the capacity is unknown. */
-export function graphCapacityMsat(view: GraphView, edge: number): number {
+export function graphCapacityMsat(view: GraphView, edge: number, override: EdgeOverride | undefined): number {
   const sat = view.capacitySat[edge >> 1] as number;
+  if (!Number.isNaN(sat)) return sat * 1000;
   // Without a known capacity, the largest HTLC the channel takes is the best bound we have.
-  return Number.isNaN(sat) ? (view.htlcMaximumMsat[edge] as number) : sat * 1000;
+  return override === undefined ? (view.htlcMaximumMsat[edge] as number) : override.htlcMax;
 }
 
 export interface SearchParams {
@@ -133,6 +148,10 @@ export interface SearchParams {
   maxCltv: number;
   maxHops: number;
   useGraphFirstHops: boolean;
+  /** Some graph edge's note carries an override: without any, the loop never looks for one. */
+  hasOverrides: boolean;
+  /** Nodes no route may pass through (never `src` or `dst`). */
+  excludedNodes: readonly number[];
   cp: RoutingCostParams;
   nowMs: number;
   halfLifeMs: number;
@@ -152,10 +171,15 @@ export function search(
   const { inStart, inEdge, inFrom, flags, feeBaseMsat, feeProportionalMillionths, cltvExpiryDelta } = view;
   const { htlcMinimumMsat, htlcMaximumMsat, capacitySat } = view;
   const graphNodes = view.nodeCount;
-  const { src, dst, amount, maxFee, maxCltv, maxHops, useGraphFirstHops, nowMs, halfLifeMs } = p;
+  const { src, dst, amount, maxFee, maxCltv, maxHops, useGraphFirstHops, hasOverrides, nowMs, halfLifeMs } =
+    p;
   const { liquidityPenaltyMsat, liquidityPenaltyAmountPpm, hopPenaltyMsat } = p.cp;
   const { cltvPriceMsatPerBlock, cltvPricePpmPerBlock, failurePenaltyMsat, failurePenaltyAmountPpm } = p.cp;
   const maxTotal = Math.min(amount + maxFee, MAX_SEARCH_MSAT);
+
+  // An excluded node counts as settled from the start: a settled node is never labelled again, so no
+  // edge leads into it and it is never expanded. This costs the loop nothing.
+  for (const x of p.excludedNodes) settled[x] = gen;
 
   cost[dst] = 0;
   amt[dst] = amount;
@@ -185,11 +209,16 @@ export function search(
         const u = inFrom[k] as number;
         if (settled[u] === gen || (u === src && !useGraphFirstHops)) continue;
         const e = inEdge[k] as number;
+        const ov =
+          hasOverrides && edgeStamp[e] === gen
+            ? (notes[edgeNote[e] as number] as EdgeNote).override
+            : undefined;
         // Only a present policy with neither the disabled nor the unusable bit.
-        if (flags[e] !== POLICY_PRESENT) continue;
-        if (a < (htlcMinimumMsat[e] as number) || a > (htlcMaximumMsat[e] as number)) continue;
+        if ((ov === undefined ? flags[e] : ov.flags) !== POLICY_PRESENT) continue;
+        const htlcMax = ov === undefined ? (htlcMaximumMsat[e] as number) : ov.htlcMax;
+        if (a < (ov === undefined ? (htlcMinimumMsat[e] as number) : ov.htlcMin) || a > htlcMax) continue;
         const capSat = capacitySat[e >> 1] as number;
-        const capacity = Number.isNaN(capSat) ? (htlcMaximumMsat[e] as number) : capSat * 1000;
+        const capacity = Number.isNaN(capSat) ? htlcMax : capSat * 1000;
         let risk: number;
         if (edgeStamp[e] === gen) {
           const note = notes[edgeNote[e] as number] as EdgeNote;
@@ -218,14 +247,13 @@ export function search(
         let price = hopPenaltyMsat + risk;
         // Our own channel: we charge ourselves no fee and add no delta.
         if (u !== src) {
-          const fee = forwardingFeeMsatNumber(
-            a,
-            feeBaseMsat[e] as number,
-            feeProportionalMillionths[e] as number,
-          );
+          const fee =
+            ov === undefined
+              ? forwardingFeeMsatNumber(a, feeBaseMsat[e] as number, feeProportionalMillionths[e] as number)
+              : forwardingFeeMsatNumber(a, ov.feeBase, ov.feeProp);
           newAmt = a + fee;
           if (newAmt > maxTotal) continue;
-          const delta = cltvExpiryDelta[e] as number;
+          const delta = ov === undefined ? (cltvExpiryDelta[e] as number) : ov.cltvDelta;
           newCltv = c + delta;
           if (newCltv > maxCltv) continue;
           price += fee + delta * cltvScale;

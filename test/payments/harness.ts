@@ -65,3 +65,32 @@ export function line(sim: SimNetwork, n: number): SimNetwork {
   for (let i = 1; i <= n; i++) sim.addChannel({ scid: BigInt(i), a: i - 1, b: i });
   return sim;
 }
+
+/**
+ * Replaces the graph's mutating methods with ones that only record the call, so a test can prove
+ * that nothing wrote to the shared graph (not even briefly, and restored).
+ */
+export function recordGraphWrites(graph: ChannelGraph): { writes: string[]; stop(): void } {
+  const methods = ['addChannel', 'updatePolicy', 'removeChannel', 'setNodeInfo'] as const;
+  const g = graph as unknown as Record<string, unknown>;
+  const writes: string[] = [];
+  for (const m of methods) {
+    g[m] = (...args: unknown[]) => {
+      writes.push(`${m}(${args.map((a) => (typeof a === 'bigint' ? `${a}n` : typeof a)).join(', ')})`);
+      return m === 'updatePolicy' ? 'stale' : false;
+    };
+  }
+  return {
+    writes,
+    stop: () => {
+      for (const m of methods) delete g[m];
+    },
+  };
+}
+
+/** Everything the graph holds, as a string (channels with both policies, nodes). */
+export function graphSnapshot(graph: ChannelGraph): string {
+  return JSON.stringify([[...graph.channelEntries()], [...graph.nodeEntries()]], (_k, x) =>
+    typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? Array.from(x).join(',') : x,
+  );
+}

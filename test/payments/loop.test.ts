@@ -8,7 +8,7 @@ import { bytesToHex } from '../../src/crypto/index.js';
 import { FAILURE_MESSAGES } from '../../src/onion/index.js';
 import { type HtlcSender, PaymentError, type PaymentLoop } from '../../src/payments/index.js';
 import { directionOf } from '../../src/routing/index.js';
-import { harness, line } from './harness.js';
+import { graphSnapshot, harness, line, recordGraphWrites } from './harness.js';
 import { SimNetwork } from './sim.js';
 
 const code = (name: keyof typeof FAILURE_MESSAGES) => FAILURE_MESSAGES[name].code;
@@ -231,6 +231,30 @@ test('a NODE failure removes every channel of the erring node', async () => {
   }
 });
 
+test('a NODE failure of our own peer: the retry leaves over another of our channels', async () => {
+  // 0 - 1 - 3 (cheap) and 0 - 2 - 3 (dearer); node 1 fails with its NODE bit set.
+  const sim = new SimNetwork(4)
+    .addChannel({ scid: 1n, a: 0, b: 1 })
+    .addChannel({ scid: 2n, a: 0, b: 2 })
+    .addChannel({ scid: 3n, a: 1, b: 3 })
+    .addChannel({ scid: 4n, a: 2, b: 3, ab: { feeBaseMsat: 3000n } });
+  sim.failOnChannel.set(3n, () => ({ name: 'permanent_node_failure' }));
+  const h = await harness(sim);
+  try {
+    const r = await h.loop.keysend(sim.id(3), 100_000n);
+    assert.equal(r.payment.status, 'succeeded', r.payment.failureReason ?? '');
+    assert.equal(r.attempts.length, 2);
+    assert.equal(r.attempts[0]?.record.failingHop, 1);
+    assert.equal(r.attempts[0]?.record.failureCode, code('permanent_node_failure'));
+    assert.deepEqual(
+      r.attempts[1]!.route.hops.map((x) => x.shortChannelId),
+      [2n, 4n],
+    );
+  } finally {
+    await h.cleanup();
+  }
+});
+
 test("a failure's signed channel_update is used for this payment's retry, never written to the graph", async () => {
   // Node 2 really charges 4000 msat over 2 -> 4 but the graph still says 1000; via 3 costs more.
   const sim = diamond();
@@ -238,6 +262,9 @@ test("a failure's signed channel_update is used for this payment's retry, never 
   sim.channels.get(4n)!.advertised[0].feeBaseMsat = 10_000n;
   sim.channels.get(3n)!.policy[0] = { ...sim.channels.get(3n)!.policy[0], feeBaseMsat: 4000n, timestamp: 2 };
   const h = await harness(sim);
+  const before = graphSnapshot(h.graph);
+  // Every write to the shared graph is recorded (and not done) from here on.
+  const recorder = recordGraphWrites(h.graph);
   try {
     const dir = directionOf(sim.id(2), sim.id(4));
     const r = await h.loop.keysend(sim.id(4), 100_000n);
@@ -247,12 +274,67 @@ test("a failure's signed channel_update is used for this payment's retry, never 
     assert.match(r.attempts[0]?.failure?.reason ?? '', /retrying with the channel_update it sent/);
     assert.deepEqual(nodesOf(r.attempts[1]!.route), nodesOf(r.attempts[0]!.route));
     assert.equal(r.attempts[1]!.route.hops[1]?.feeMsat, 4000n + (100_000n * 100n) / 1_000_000n);
-    // BOLT 4: the update stays out of the shared graph.
+    // BOLT 4: the update stays out of the shared graph: not written, not even for a moment.
+    assert.deepEqual(recorder.writes, []);
+    assert.equal(graphSnapshot(h.graph), before);
     const p = h.graph.getPolicy(3n, dir);
     assert.equal(p?.feeBaseMsat, 1000n);
     assert.equal(p?.timestamp, 1);
-    assert.equal(h.graph.channelCount, 5);
+    // Another payment does not see it either: it routes on the graph's policy, fails the same way,
+    // and learns the update from its own failure.
+    const again = await h.loop.keysend(sim.id(4), 100_000n);
+    assert.equal(again.payment.status, 'succeeded', again.payment.failureReason ?? '');
+    assert.equal(again.attempts.length, 2);
+    assert.equal(again.attempts[0]?.record.failureCode, code('fee_insufficient'));
+    assert.equal(again.attempts[0]!.route.hops[1]?.feeMsat, 1000n + (100_000n * 100n) / 1_000_000n);
+    assert.deepEqual(recorder.writes, []);
+    assert.equal(graphSnapshot(h.graph), before);
   } finally {
+    recorder.stop();
+    await h.cleanup();
+  }
+});
+
+test("a private channel's signed channel_update replaces its route hint's policy for the retry", async () => {
+  // 0 - 1 - 2 public; 2 -> 3 private, hinted at 1000 msat, but node 2 charges 6000 (timestamp 2).
+  const sim = line(new SimNetwork(4), 2).addChannel({
+    scid: 3n,
+    a: 2,
+    b: 3,
+    private: true,
+    ab: { feeBaseMsat: 6000n, timestamp: 2 },
+  });
+  const hint = [
+    {
+      nodeId: sim.id(2),
+      shortChannelId: 3n,
+      feeBaseMsat: 1000n,
+      feeProportionalMillionths: 100,
+      cltvExpiryDelta: 40,
+    },
+  ];
+  const h = await harness(sim);
+  const recorder = recordGraphWrites(h.graph);
+  try {
+    const r = await h.loop.keysend(sim.id(3), 100_000n, { routeHints: [hint], allowWithoutFeature: true });
+    assert.equal(r.payment.status, 'succeeded', r.payment.failureReason ?? '');
+    assert.equal(r.attempts.length, 2);
+    assert.equal(r.attempts[0]?.record.failureCode, code('fee_insufficient'));
+    assert.equal(r.attempts[0]?.record.failingHop, 2);
+    assert.match(r.attempts[0]?.failure?.reason ?? '', /retrying with the channel_update it sent/);
+    assert.deepEqual(
+      r.attempts[1]!.route.hops.map((x) => [x.shortChannelId, x.feeMsat]),
+      // Node 2 charges 6000 + 100 ppm of 100,000; node 1 charges 1000 + 100 ppm of 106,010.
+      [
+        [1n, 1010n],
+        [2n, 6010n],
+        [3n, 0n],
+      ],
+    );
+    assert.equal(hint[0]?.feeBaseMsat, 1000n);
+    assert.deepEqual(recorder.writes, []);
+  } finally {
+    recorder.stop();
     await h.cleanup();
   }
 });

@@ -1,6 +1,6 @@
 // The payment module's smaller parts: the onion budget the final records leave (checked against
-// real onions), the stored plan and attempt round trips, channel_update checks, the graph overlay
-// that must leave the shared graph untouched, fee limits and attempt ids.
+// real onions), the stored plan and attempt round trips, channel_update checks, a payment's lessons
+// reaching its route searches while the shared graph is never written, fee limits and attempt ids.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -10,6 +10,7 @@ import { decodeAttempt, encodeAttempt } from '../../src/payments/attempt.js';
 import {
   attemptId,
   checkFailureChannelUpdate,
+  DEFAULT_PAYMENT_DEFAULTS,
   decodeFailureChannelUpdate,
   type FinalPayloadSpec,
   MAX_FORWARD_SHIFT,
@@ -18,11 +19,17 @@ import {
   type PaymentPlan,
   parseAttemptId,
   routePayloads,
-  withPolicyOverrides,
 } from '../../src/payments/index.js';
 import { decodePlan, encodePlan } from '../../src/payments/plan.js';
-import { directionOf, type Route } from '../../src/routing/index.js';
-import { CHAIN_HASH, SimNetwork } from './sim.js';
+import { keysendPlan } from '../../src/payments/requests.js';
+import {
+  findPaymentRoutes,
+  type RoutingContext,
+  type RoutingSession,
+} from '../../src/payments/route-search.js';
+import { directionOf, type Route, Scorer } from '../../src/routing/index.js';
+import { graphSnapshot, recordGraphWrites } from './harness.js';
+import { CHAIN_HASH, SimNetwork, START_HEIGHT, START_MS } from './sim.js';
 
 const ids = Array.from({ length: 20 }, (_, i) => publicKeyCreate(sha256(Uint8Array.of(i + 1))));
 
@@ -205,48 +212,83 @@ test('channel_update from a failure: with or without its type, checked for chann
   );
 });
 
-test('withPolicyOverrides: the search sees the override, the graph is restored exactly', () => {
-  const sim = new SimNetwork(4)
+test("findPaymentRoutes: a session's channel_updates and excluded nodes steer its routes, the graph is never written", () => {
+  // 0 - 1, then 1 - 2 - 4 (2 charges 1000 + 100 ppm) and 1 - 3 - 4 (3 charges 3000 + 100 ppm).
+  const sim = new SimNetwork(5)
     .addChannel({ scid: 1n, a: 0, b: 1 })
-    .addChannel({ scid: 2n, a: 1, b: 2, ab: { feeBaseMsat: 10n }, ba: { feeBaseMsat: 20n } })
-    .addChannel({ scid: 3n, a: 2, b: 3 });
+    .addChannel({ scid: 2n, a: 1, b: 2 })
+    .addChannel({ scid: 3n, a: 2, b: 4 })
+    .addChannel({ scid: 4n, a: 1, b: 3 })
+    .addChannel({ scid: 5n, a: 3, b: 4, ab: { feeBaseMsat: 3000n } });
   const graph = sim.buildGraph();
-  const snapshot = () =>
-    defined([...graph.channelEntries()].sort((a, b) => (a.shortChannelId < b.shortChannelId ? -1 : 1)));
-  const before = snapshot();
-  const dir = directionOf(sim.id(1), sim.id(2));
-  const seen = withPolicyOverrides(
+  const before = graphSnapshot(graph);
+  const ctx: RoutingContext = {
     graph,
-    [
-      {
-        shortChannelId: 2n,
-        direction: dir,
-        policy: { ...graph.getPolicy(2n, dir)!, feeBaseMsat: 999n, timestamp: 9 },
-      },
-      {
-        shortChannelId: 2n,
-        direction: (1 - dir) as 0 | 1,
-        policy: { ...graph.getPolicy(2n, (1 - dir) as 0 | 1)!, timestamp: 9 },
-      },
-      // Unknown channels (private ones) are left to the route hints.
-      { shortChannelId: 99n, direction: 0, policy: { ...graph.getPolicy(2n, dir)!, timestamp: 9 } },
-    ],
-    () => graph.getPolicy(2n, dir)?.feeBaseMsat,
+    scorer: new Scorer(),
+    nodeId: sim.id(0),
+    localChannels: sim.localChannels,
+    currentHeight: START_HEIGHT,
+    nowMs: START_MS,
+  };
+  const plan = keysendPlan(
+    sim.id(4),
+    100_000n,
+    {},
+    [],
+    new Uint8Array(32).fill(7),
+    START_MS,
+    DEFAULT_PAYMENT_DEFAULTS,
   );
-  assert.equal(seen, 999n);
-  assert.deepEqual(snapshot(), before);
-  assert.equal(graph.getPolicy(2n, dir)?.feeBaseMsat, 10n);
-  // Restored even when the search throws.
-  assert.throws(() =>
-    withPolicyOverrides(
-      graph,
-      [{ shortChannelId: 2n, direction: dir, policy: { ...graph.getPolicy(2n, dir)!, timestamp: 9 } }],
-      () => {
-        throw new Error('boom');
-      },
-    ),
-  );
-  assert.deepEqual(snapshot(), before);
+  const session = (lessons: Partial<RoutingSession> = {}): RoutingSession => ({
+    plan,
+    excludedChannels: new Set(),
+    excludedNodes: [],
+    overrides: new Map(),
+    ...lessons,
+  });
+  const via = (s: RoutingSession) => {
+    const r = findPaymentRoutes(ctx, s, 100_000n, []);
+    assert.equal(r.kind, 'routes', r.kind === 'none' ? r.reason : '');
+    if (r.kind !== 'routes') return [];
+    return r.routes.map((route) => route.hops.map((h) => [h.shortChannelId, h.feeMsat]));
+  };
+  const recorder = recordGraphWrites(graph);
+  try {
+    assert.deepEqual(via(session()), [
+      [
+        [1n, 1010n],
+        [2n, 1010n],
+        [3n, 0n],
+      ],
+    ]);
+    // Node 2's update asks 5000 over 2 -> 4: via 3 is now cheaper.
+    const dir = directionOf(sim.id(2), sim.id(4));
+    const update = {
+      shortChannelId: 3n,
+      direction: dir,
+      policy: { ...graph.getPolicy(3n, dir)!, feeBaseMsat: 5000n, timestamp: 2 },
+    };
+    const viaThree = [
+      [
+        [1n, 1010n],
+        [4n, 3010n],
+        [5n, 0n],
+      ],
+    ];
+    assert.deepEqual(via(session({ overrides: new Map([[`3/${dir}`, update]]) })), viaThree);
+    assert.deepEqual(via(session({ excludedNodes: [sim.id(2)] })), viaThree);
+    const toExcluded = findPaymentRoutes(ctx, session({ excludedNodes: [sim.id(4)] }), 100_000n, []);
+    assert.deepEqual(toExcluded, {
+      kind: 'none',
+      code: 'no_route',
+      reason: 'no route: the destination is one of the excluded nodes',
+    });
+    assert.deepEqual(recorder.writes, []);
+  } finally {
+    recorder.stop();
+  }
+  assert.equal(graphSnapshot(graph), before);
+  assert.equal(graph.getPolicy(3n, directionOf(sim.id(2), sim.id(4)))?.feeBaseMsat, 1000n);
 });
 
 test('fee limits and attempt ids', () => {

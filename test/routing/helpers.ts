@@ -94,7 +94,14 @@ export function checkRoute(req: FindRouteRequest, route: Route): string[] {
   if (k === 0) return ['empty route'];
   if (k > (req.maxHops ?? 20)) bad.push(`${k} hops`);
   const excluded = new Set(req.excludedChannels ?? []);
+  const excludedNodes = new Set((req.excludedNodes ?? []).map(hex));
   const hints: RouteHintHop[] = (req.routeHints ?? []).flat();
+  // An override replaces the graph's or the hint's policy of its channel direction (not our first hops').
+  const overrides = new Map<string, ChannelPolicy>(
+    (req.policyOverrides ?? []).map((o) => [`${o.shortChannelId}/${o.direction}`, o.policy]),
+  );
+  const overrideOf = (scid: bigint, from: Uint8Array, to: Uint8Array) =>
+    overrides.get(`${scid}/${hex(from) < hex(to) ? 0 : 1}`);
 
   // The policy `from` applies to the channel `scid` towards `to`.
   const policyOf = (i: number, from: Uint8Array, to: Uint8Array, scid: bigint): EdgePolicy | undefined => {
@@ -112,6 +119,18 @@ export function checkRoute(req: FindRouteRequest, route: Route): string[] {
       };
     }
     const h = hints.find((x) => x.shortChannelId === scid && hex(x.nodeId) === hex(from));
+    const o = overrideOf(scid, from, to);
+    if (h !== undefined && o !== undefined) {
+      return {
+        feeBaseMsat: o.feeBaseMsat,
+        ppm: BigInt(o.feeProportionalMillionths),
+        cltv: o.cltvExpiryDelta,
+        min: o.htlcMinimumMsat,
+        max: o.htlcMaximumMsat,
+        capacityMsat: undefined,
+        disabled: o.disabled,
+      };
+    }
     if (h !== undefined) {
       return {
         feeBaseMsat: h.feeBaseMsat,
@@ -130,7 +149,7 @@ export function checkRoute(req: FindRouteRequest, route: Route): string[] {
     if (ends[0] === hex(from) && ends[1] === hex(to)) dir = 0;
     else if (ends[1] === hex(from) && ends[0] === hex(to)) dir = 1;
     else return undefined;
-    const p = ch.policies[dir];
+    const p = o ?? ch.policies[dir];
     if (p === undefined) return undefined;
     return {
       feeBaseMsat: p.feeBaseMsat,
@@ -146,6 +165,7 @@ export function checkRoute(req: FindRouteRequest, route: Route): string[] {
   const nodes = [req.source, ...hops.map((h) => h.nodeId)];
   if (new Set(nodes.map(hex)).size !== nodes.length) bad.push('a node repeats');
   if (hex(nodes[k] as Uint8Array) !== hex(req.destination)) bad.push('the last hop is not the destination');
+  if (excludedNodes.has(hex(req.destination))) bad.push('the destination is excluded');
   const pols: EdgePolicy[] = [];
   for (let i = 0; i < k; i++) {
     const hop = hops[i]!;
@@ -159,6 +179,7 @@ export function checkRoute(req: FindRouteRequest, route: Route): string[] {
     const wantDir = hex(from) < hex(hop.nodeId) ? 0 : 1;
     if (hop.direction !== wantDir) bad.push(`hop ${i}: direction ${hop.direction}`);
     if (excluded.has(hop.shortChannelId)) bad.push(`hop ${i}: excluded channel`);
+    if (i < k - 1 && excludedNodes.has(hex(hop.nodeId))) bad.push(`hop ${i}: excluded node`);
     if (p.disabled) bad.push(`hop ${i}: disabled`);
     const carried = hop.amtToForwardMsat + hop.feeMsat;
     if (carried < p.min) bad.push(`hop ${i}: ${carried} below htlc_minimum ${p.min}`);

@@ -1,9 +1,10 @@
-// Property tests: on random small graphs, compare findRoute with a brute force over every simple path.
+// Property tests: on random small graphs, compare findRoute with a brute force over every simple path
+// (also with per-search policy overrides and excluded nodes, applied to the brute force's edges).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { type FindRouteRequest, findRoute } from '../../src/routing/index.js';
-import { buildGraph, type ChannelSpec, checkRoute, nid, type PolicySpec } from './helpers.js';
+import { type FindRouteRequest, findRoute, type PolicyOverride } from '../../src/routing/index.js';
+import { buildGraph, type ChannelSpec, checkRoute, nid, type PolicySpec, policy } from './helpers.js';
 
 interface Edge {
   scid: bigint;
@@ -201,5 +202,86 @@ describe('findRoute against brute force', () => {
     );
     // A single-label search may miss a valid route when bounds bind; it should be rare.
     assert.ok(found >= exists * 0.9, `found ${found} of ${exists}`);
+  });
+
+  test('with policy overrides and excluded nodes, the route is the cheapest path of the graph as overridden', () => {
+    const free = {
+      liquidityPenaltyMsat: 0,
+      liquidityPenaltyAmountPpm: 0,
+      hopPenaltyMsat: 0,
+      cltvPriceMsatPerBlock: 0,
+      cltvPricePpmPerBlock: 0,
+    };
+    fc.assert(
+      fc.property(
+        graphArb(false),
+        fc.array(fc.record({ channel: fc.nat(), forward: fc.boolean(), p: policyArb(false) }), {
+          maxLength: 6,
+        }),
+        fc.array(fc.nat(6), { maxLength: 3 }),
+        fc.bigInt({ min: 1n, max: 10_000_000n }),
+        ({ n, channels }, overrideSpecs, excludedSpecs, amount) => {
+          const specs = toSpecs(channels);
+          fc.pre(specs.length > 0);
+          const graph = buildGraph(specs, false);
+          const src = 0;
+          const dst = n - 1;
+          fc.pre(graph.hasNode(nid(src)) && graph.hasNode(nid(dst)));
+          // One override per channel direction (the first drawn wins), in the request and in the brute force.
+          const byKey = new Map<string, { spec: ChannelSpec; forward: boolean; p: PolicySpec }>();
+          for (const o of overrideSpecs) {
+            const spec = specs[o.channel % specs.length] as ChannelSpec;
+            const key = `${spec.scid}/${o.forward}`;
+            if (!byKey.has(key)) byKey.set(key, { spec, forward: o.forward, p: o.p });
+          }
+          const policyOverrides: PolicyOverride[] = [...byKey.values()].map(({ spec, forward, p }) => {
+            const [from, to] = forward ? [spec.a, spec.b] : [spec.b, spec.a];
+            return {
+              shortChannelId: spec.scid,
+              direction: from < to ? 0 : 1,
+              policy: policy(p, spec.capacitySat ?? 100_000_000n),
+            };
+          });
+          const overridden = specs.map(
+            (c): ChannelSpec => ({
+              ...c,
+              ab: byKey.get(`${c.scid}/true`)?.p ?? c.ab,
+              ba: byKey.get(`${c.scid}/false`)?.p ?? c.ba,
+            }),
+          );
+          const excluded = new Set(excludedSpecs.filter((x) => x < n));
+          const req: FindRouteRequest = {
+            graph,
+            source: nid(src),
+            destination: nid(dst),
+            amountMsat: amount,
+            finalCltvDelta: 18,
+            maxCltvExpiryDelta: 100_000,
+            costParams: free,
+            policyOverrides,
+            excludedNodes: [...excluded].map(nid),
+          };
+          const r = findRoute(req);
+          if (excluded.has(dst)) {
+            assert.equal(r.kind === 'no-route' && r.reason, 'excluded-destination');
+            return;
+          }
+          const edges = edgesOf(overridden).filter(
+            (e) => !(excluded.has(e.from) && e.from !== src) && !(excluded.has(e.to) && e.to !== src),
+          );
+          const paths = bruteForce(edges, src, dst, amount, 18, undefined, 100_000);
+          if (paths.length === 0) {
+            assert.equal(r.kind, 'no-route');
+            return;
+          }
+          assert.equal(r.kind, 'route', r.kind === 'no-route' ? r.message : '');
+          if (r.kind !== 'route') return;
+          assert.deepEqual(checkRoute(req, r.route), []);
+          const best = paths.map((p) => p.fee).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))[0];
+          assert.equal(r.route.totalFeeMsat, best);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
