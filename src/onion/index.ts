@@ -90,6 +90,7 @@ export {
   KEYSEND_PREIMAGE_TYPE,
   KNOWN_APP_EVEN_TYPES,
   PODCAST_RECORD_TYPE,
+  PODCAST_SPLIT_RECORDS,
   type PodcastRecord,
   type SenderRecordsInput,
   type SenderVerification,

@@ -34,8 +34,23 @@ export const WHATSAT = {
 /** bLIP 10: the podcasting 2.0 JSON record. */
 export const PODCAST_RECORD_TYPE = 7629169n;
 
-/** Even app record types ksnode decodes, so their presence must not fail a payment. */
-export const KNOWN_APP_EVEN_TYPES: ReadonlySet<bigint> = new Set([WHATSAT.message]);
+/**
+ * Value-split records of podcast apps (keysend-apps.md): several recipients of a podcast's value
+ * block can share one node and are told apart by these. 818818 is even, so a node that did not
+ * know it would have to fail every split payment carrying it; we keep and show it byte-exact.
+ */
+export const PODCAST_SPLIT_RECORDS = {
+  /** Odd: a wallet or account id at a custodial node (text). */
+  walletId: 696969n,
+  /** Even: a Hive (or other) account id of the recipient (text). */
+  accountId: 818818n,
+} as const;
+
+/** Even app record types ksnode understands, so their presence must not fail a payment. */
+export const KNOWN_APP_EVEN_TYPES: ReadonlySet<bigint> = new Set([
+  WHATSAT.message,
+  PODCAST_SPLIT_RECORDS.accountId,
+]);
 
 /** The custom records of a payload (types >= 65536), without the keysend preimage, byte-exact. */
 export function customRecords(records: ReadonlyMap<bigint, Uint8Array>): Map<bigint, Uint8Array> {

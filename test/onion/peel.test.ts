@@ -22,6 +22,7 @@ import {
   KNOWN_APP_EVEN_TYPES,
   ONION_PACKET_SIZE,
   type PeelResult,
+  PODCAST_SPLIT_RECORDS,
   peelOnion,
   WHATSAT,
 } from '../../src/onion/index.js';
@@ -279,4 +280,23 @@ test('route-blinding records are decoded but refused with invalid_onion_blinding
     invalidPayload(peelOnion(onionFor(enc, true), nodeKey, ad)).failure.name,
     'invalid_onion_blinding',
   );
+});
+
+test('a podcast split record 818818 (even) is known by default; an unknown even one still fails', () => {
+  const split = encodeHopPayload({
+    amtToForwardMsat: 5n,
+    outgoingCltvValue: 9,
+    records: [{ type: PODCAST_SPLIT_RECORDS.accountId, value: new TextEncoder().encode('hive-user') }],
+  });
+  const ok = peelOnion(onionFor(split, true), nodeKey, ad);
+  assert.equal(ok.kind, 'final');
+  if (ok.kind === 'final') {
+    assert.deepEqual(ok.payload.records.get(818818n), new TextEncoder().encode('hive-user'));
+  }
+  const other = encodeHopPayload({
+    amtToForwardMsat: 5n,
+    outgoingCltvValue: 9,
+    records: [{ type: 818820n, value: new Uint8Array([1]) }],
+  });
+  assert.equal(peelOnion(onionFor(other, true), nodeKey, ad).kind, 'invalid_payload');
 });
