@@ -31,6 +31,25 @@ export { channelTypeFor, judgeChannelType, negotiatedFeatures } from './channel-
 export { closingFeeAt } from './closing.js';
 export { canSignNow as needsSignature, localHasChanges, remoteHasChanges } from './commit.js';
 export { buildCommitment, fundingOutputScript } from './commitments.js';
+// The driver: the shell that runs the machine for the node (persist, then send, act, report).
+export { ChannelDriver } from './driver.js';
+export { DRIVER_KV } from './driver-store.js';
+export {
+  type ChannelDriverListener,
+  type ChannelDriverOptions,
+  type ChannelSnapshot,
+  type CommittedIncomingHtlc,
+  DriverError,
+  type DriverErrorCode,
+  type DriverLogger,
+  type DriverPeers,
+  type DriverWallet,
+  type HtlcCommandResult,
+  type OpenChannelOptions,
+  type OpenChannelResult,
+  type OutgoingResolution,
+} from './driver-types.js';
+export { isUsable, receivableMsat, spendableMsat } from './driver-view.js';
 export { signedLocalCommitment } from './force-close.js';
 export {
   channelIdFrom,

@@ -4,7 +4,10 @@ import { DEVNET_USAGE, runDevnetCommand } from '../chain/devnet/cli.js';
 import { type CliIo, EXIT, processIo } from './client-command.js';
 import { registerClientCommands } from './client-commands.js';
 import { decodeArtifact } from './decode.js';
+import { runDemo } from './demo.js';
+import { DEFAULT_DEMO_NODES, MAX_DEMO_NODES, MIN_DEMO_NODES } from './demo-plan.js';
 import { runProtocolDemo } from './protocol-demo.js';
+import { runStartCommand } from './start.js';
 
 /**
  * Exit codes: 0 success, 1 the operation failed, 2 bad usage or bad input, 3 the daemon is
@@ -46,6 +49,33 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     });
 
   program
+    .command('demo')
+    .description(
+      "run a local network: a devnet and ksnode processes alice → bob → carol plus side paths, keysend payments with a signed message and a podcast boost, carol's invoices, the dashboards; until Ctrl-C",
+    )
+    .option(
+      '--once',
+      'send the payments, print the summary and exit: 0 only if every payment arrived with its records',
+    )
+    .option(
+      '--nodes <n>',
+      `how many nodes, ${MIN_DEMO_NODES} to ${MAX_DEMO_NODES}`,
+      String(DEFAULT_DEMO_NODES),
+    )
+    .option('--keep', 'keep the data directories and logs after a successful run')
+    .action(async (opts: { once?: boolean; nodes: string; keep?: boolean }) => {
+      const nodes = Number(opts.nodes);
+      if (!/^\d+$/.test(opts.nodes) || nodes < MIN_DEMO_NODES || nodes > MAX_DEMO_NODES) {
+        io.err(
+          `ksnode demo: --nodes: expected ${MIN_DEMO_NODES} to ${MAX_DEMO_NODES}, got "${opts.nodes}"\n`,
+        );
+        code = EXIT.usage;
+        return;
+      }
+      code = await runDemo({ once: opts.once === true, nodes, keep: opts.keep === true }, io);
+    });
+
+  program
     .command('devnet')
     .description('run the devnet chain and serve its Esplora HTTP API on loopback (until Ctrl-C)')
     .helpOption(false)
@@ -64,6 +94,23 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerClientCommands(program, io, (c) => {
     code = c;
   });
+
+  program
+    .command('start')
+    .description('run the node on a data directory until Ctrl-C (SIGINT) or SIGTERM')
+    .helpOption(false)
+    .allowUnknownOption(true)
+    .argument('[flags...]', 'see `ksnode start --help`')
+    .action(async (flags: string[]) => {
+      // --data-dir and --api are also the client commands' global options, which commander takes
+      // out of the arguments wherever they appear: hand them back to `start`.
+      const globals = program.opts() as { dataDir?: string; api?: string };
+      const given = [
+        ...(globals.dataDir !== undefined ? ['--data-dir', globals.dataDir] : []),
+        ...(globals.api !== undefined ? ['--api', globals.api] : []),
+      ];
+      code = await runStartCommand([...given, ...flags]);
+    });
 
   try {
     await program.parseAsync(argv);

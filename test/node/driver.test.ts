@@ -1,0 +1,385 @@
+// test/node/driver.test.ts: the channel driver between two in-process nodes (real Store on SQLite,
+// real wallets and chain watchers on an in-process devnet, peers wired directly). Checks that
+// every channel message leaves only after the state it comes from is stored, that HTLC origins and
+// undelivered resolutions survive a restart, and that messages for unknown channels get an error.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Devnet, DevnetBackend } from '../../src/chain/devnet/index.js';
+import { addressToScript, ChainWatcher } from '../../src/chain/index.js';
+import {
+  ChannelDriver,
+  type ChannelDriverListener,
+  type ChannelSnapshot,
+  type CommittedIncomingHtlc,
+  DEFAULT_POLICY,
+  type OutgoingResolution,
+  policyWith,
+  serializeChannel,
+} from '../../src/channel/index.js';
+import { bytesToHex, equalBytes, randomBytes, sha256 } from '../../src/crypto/index.js';
+import { chainHashOf } from '../../src/node/chain-hash.js';
+import { OUR_INIT_FEATURES } from '../../src/peer/index.js';
+import { openStore, type Store, type StoreTx } from '../../src/store/index.js';
+import {
+  KeyManager,
+  MemoryKeyValueStore,
+  mnemonicFromEntropy,
+  seedFromMnemonic,
+  Wallet,
+} from '../../src/wallet/index.js';
+import type { WireMessage } from '../../src/wire/index.js';
+import { waitFor } from './harness.js';
+
+const CHAIN_HASH = chainHashOf('regtest');
+const POLICY = policyWith({ minimumDepth: 1 });
+
+/** A Store whose channel writes are remembered as they commit: what is durable, per channel. */
+function recordingStore(inner: Store, durable: Map<string, Uint8Array>): Store {
+  const wrapTx = (tx: StoreTx, pending: Map<string, Uint8Array>): StoreTx =>
+    new Proxy(tx, {
+      get(target, prop, receiver) {
+        if (prop !== 'channels') return Reflect.get(target, prop, receiver);
+        const channels = target.channels;
+        return {
+          ...channels,
+          get: channels.get.bind(channels),
+          getByShortChannelId: channels.getByShortChannelId.bind(channels),
+          list: channels.list.bind(channels),
+          upsert: async (w: Parameters<typeof channels.upsert>[0], v: number) => {
+            const r = await channels.upsert(w, v);
+            pending.set(bytesToHex(w.channelId), w.data);
+            return r;
+          },
+        };
+      },
+    });
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop !== 'transaction') return Reflect.get(target, prop, receiver);
+      return async <T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> => {
+        const pending = new Map<string, Uint8Array>();
+        const r = await target.transaction((tx) => fn(wrapTx(tx, pending)));
+        for (const [k, v] of pending) durable.set(k, v);
+        return r;
+      };
+    },
+  });
+}
+
+interface Side {
+  name: string;
+  dir: string;
+  store: Store;
+  durable: Map<string, Uint8Array>;
+  keys: KeyManager;
+  watcher: ChainWatcher;
+  wallet: Wallet;
+  driver: ChannelDriver;
+  incoming: { channel: ChannelSnapshot; htlc: CommittedIncomingHtlc }[];
+  resolved: OutgoingResolution[];
+  /** When set, outgoingResolved fails (the node "crashed" before taking the resolution). */
+  refuseResolutions: boolean;
+  connected: boolean;
+}
+
+let devnet: Devnet;
+let alice: Side;
+let bob: Side;
+/** Messages checked against the durable state, and the ones that were not derived from it. */
+let checked = 0;
+const violations: string[] = [];
+let deliveries: Promise<unknown> = Promise.resolve();
+
+function other(s: Side): Side {
+  return s === alice ? bob : alice;
+}
+
+/** BOLT 2 messages that follow from a stored channel state: they must leave after it is stored. */
+const STATEFUL = new Set([
+  'funding_signed',
+  'channel_ready',
+  'update_add_htlc',
+  'update_fulfill_htlc',
+  'update_fail_htlc',
+  'commitment_signed',
+  'revoke_and_ack',
+  'shutdown',
+  'closing_signed',
+]);
+
+function send(from: Side, msg: WireMessage): boolean {
+  if (!from.connected) return false;
+  if (STATEFUL.has(msg.kind) && 'channelId' in msg) {
+    const id = bytesToHex(msg.channelId);
+    const snap = from.driver.channel(msg.channelId);
+    const stored = from.durable.get(id);
+    checked++;
+    if (snap === undefined || stored === undefined || !equalBytes(stored, serializeChannel(snap.state)))
+      violations.push(`${from.name} sent ${msg.kind} before its state was stored`);
+  }
+  const to = other(from);
+  deliveries = deliveries.then(() =>
+    to.connected ? to.driver.onMessage(from.keys.nodePublicKey(), msg) : false,
+  );
+  return true;
+}
+
+function listenerFor(side: () => Side): ChannelDriverListener {
+  return {
+    incomingHtlc: (channel, htlc) => side().incoming.push({ channel, htlc }),
+    outgoingResolved: async (_channel, r) => {
+      if (side().refuseResolutions) throw new Error('not now');
+      side().resolved.push(r);
+    },
+    channelChanged: () => {},
+  };
+}
+
+async function makeDriver(s: Omit<Side, 'driver' | 'watcher'> & Partial<Side>): Promise<Side> {
+  const watcher = new ChainWatcher({ backend: new DevnetBackend(devnet) });
+  s.watcher = watcher;
+  let self!: Side;
+  const driver = new ChannelDriver({
+    store: s.store,
+    chain: watcher,
+    wallet: {
+      fundOutput: (script, amountSat, fee) => self.wallet.fundOutput(script, amountSat, fee),
+      broadcast: (raw) => self.wallet.broadcast(raw),
+      releaseLocks: (txid) => self.wallet.releaseLocks(txid),
+      closeScript: async () => {
+        const r = addressToScript(await self.wallet.newAddress(), 'regtest');
+        assert.ok(r.ok);
+        return r.script;
+      },
+    },
+    peers: {
+      send: (_id, m) => send(self, m),
+      features: () => (self.connected ? OUR_INIT_FEATURES : undefined),
+      disconnect: () => {},
+    },
+    channelSeed: (i) => s.keys.channelSeed(i),
+    chainHash: CHAIN_HASH,
+    localFeatures: OUR_INIT_FEATURES,
+    policy: POLICY,
+    randomBytes,
+    now: Date.now,
+    listener: listenerFor(() => self),
+  });
+  self = { ...(s as Side), watcher, driver };
+  self.wallet = await Wallet.open({ keys: s.keys, chain: watcher, store: new MemoryKeyValueStore() });
+  return self;
+}
+
+async function newSide(name: string, n: number): Promise<Side> {
+  const dir = mkdtempSync(join(tmpdir(), `ksnode-driver-${name}-`));
+  const durable = new Map<string, Uint8Array>();
+  const store = recordingStore(await openStore({ kind: 'sqlite', dataDir: dir }), durable);
+  const keys = new KeyManager(seedFromMnemonic(mnemonicFromEntropy(new Uint8Array(32).fill(n))), 'regtest');
+  const side = await makeDriver({
+    name,
+    dir,
+    store,
+    durable,
+    keys,
+    wallet: undefined as unknown as Wallet,
+    incoming: [],
+    resolved: [],
+    refuseResolutions: false,
+    connected: true,
+  });
+  await side.driver.load();
+  return side;
+}
+
+async function sync(): Promise<void> {
+  await Promise.all([alice.watcher.sync(), bob.watcher.sync()]);
+  await deliveries;
+}
+
+/** Mines and lets both sides see the blocks and finish the messages they cause. */
+async function mine(n: number): Promise<void> {
+  devnet.mine(n);
+  await sync();
+  await settle();
+}
+
+/** Waits until no message is travelling and no signature is due. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const before = deliveries;
+    await before;
+    await new Promise((r) => setTimeout(r, 20));
+    if (deliveries === before) return;
+  }
+}
+
+let channelId: Uint8Array;
+
+before(async () => {
+  devnet = new Devnet({ coinbaseMaturity: 1 });
+  alice = await newSide('alice', 1);
+  bob = await newSide('bob', 2);
+  devnet.faucet(await alice.wallet.newAddress(), 1_000_000n, { mine: true });
+  await sync();
+});
+
+after(async () => {
+  for (const s of [alice, bob]) {
+    await s?.driver.stop();
+    await s?.store.close();
+    if (s !== undefined) rmSync(s.dir, { recursive: true, force: true });
+  }
+  devnet?.close();
+});
+
+test('a channel opens and settles an HTLC, and nothing leaves before it is stored', async () => {
+  const opened = await alice.driver.openChannel(bob.keys.nodePublicKey(), 300_000n, {
+    pushMsat: 50_000_000n,
+  });
+  channelId = opened.channelId;
+  await mine(1);
+  await waitFor(
+    'usable on both sides',
+    () => alice.driver.channel(channelId)?.usable && bob.driver.channel(channelId)?.usable,
+  );
+
+  // Alice pays Bob; Bob settles when the HTLC is irrevocably committed.
+  const preimage = new Uint8Array(32).fill(7);
+  const origin = Uint8Array.of(1, 2, 3);
+  const added = await alice.driver.addHtlc(channelId, {
+    amountMsat: 2_000_000n,
+    paymentHash: sha256(preimage),
+    cltvExpiry: devnet.tipHeight + 100,
+    onion: new Uint8Array(1366).fill(9),
+    origin,
+  });
+  assert.deepEqual(added, { ok: true, htlcId: 0n });
+  assert.equal(alice.driver.outgoingHtlcIdByOrigin(channelId, origin), 0n);
+  await waitFor('bob sees the HTLC committed', () => bob.incoming.length === 1);
+  const inc = bob.incoming[0]!;
+  assert.equal(inc.htlc.amountMsat, 2_000_000n);
+  assert.equal(inc.htlc.onionRoutingPacket.length, 1366);
+  assert.equal(inc.htlc.onionRoutingPacket[0], 9);
+  assert.deepEqual(await bob.driver.fulfillHtlc(channelId, inc.htlc.htlcId, preimage), {
+    ok: true,
+    htlcId: 0n,
+  });
+  // A second fulfill of the same HTLC changes nothing (the switch repeats resolutions).
+  const again = await bob.driver.fulfillHtlc(channelId, inc.htlc.htlcId, preimage);
+  assert.equal(again.ok, false);
+  await waitFor('alice learns the preimage', () => alice.resolved.length === 1);
+  assert.equal(alice.resolved[0]?.kind, 'fulfilled');
+  await settle();
+  const a = alice.driver.channel(channelId)!;
+  const b = bob.driver.channel(channelId)!;
+  assert.equal(a.state.localCommit?.spec.toLocalMsat, 300_000_000n - 50_000_000n - 2_000_000n);
+  assert.equal(b.state.localCommit?.spec.toLocalMsat, 52_000_000n);
+  assert.equal(a.state.localCommit?.spec.htlcs.length, 0);
+  // The origin is forgotten with the HTLC.
+  assert.equal(alice.driver.outgoingHtlcIdByOrigin(channelId, origin), undefined);
+  assert.ok(checked >= 10, `only ${checked} messages checked`);
+  assert.deepEqual(violations, []);
+});
+
+test('an origin and an undelivered resolution survive a restart', async () => {
+  const origin = Uint8Array.of(4, 5, 6);
+  const preimage = new Uint8Array(32).fill(8);
+  const added = await alice.driver.addHtlc(channelId, {
+    amountMsat: 1_000_000n,
+    paymentHash: sha256(preimage),
+    cltvExpiry: devnet.tipHeight + 100,
+    onion: new Uint8Array(1366),
+    origin,
+  });
+  assert.ok(added.ok);
+  await waitFor('bob sees it', () => bob.incoming.length === 2);
+  // Alice will not take the resolution: the node is going down.
+  alice.refuseResolutions = true;
+  await bob.driver.fulfillHtlc(channelId, bob.incoming[1]!.htlc.htlcId, preimage);
+  await settle();
+  assert.equal(alice.resolved.length, 1);
+
+  // Restart Alice's driver on the same store.
+  alice.connected = false;
+  bob.connected = false;
+  await bob.driver.onPeerDisconnected(alice.keys.nodePublicKey());
+  await alice.driver.stop();
+  alice.wallet.close();
+  alice = await makeDriver({ ...alice, refuseResolutions: false, resolved: [] });
+  await alice.driver.load();
+  await alice.watcher.sync();
+  await alice.driver.replay();
+  await waitFor('the stored resolution is delivered again', () => alice.resolved.length === 1);
+  assert.equal(alice.resolved[0]?.kind, 'fulfilled');
+  assert.equal(alice.resolved[0]?.htlcId, added.ok ? added.htlcId : -1n);
+
+  // Reconnect: channel_reestablish, and the channel carries HTLCs again.
+  alice.connected = true;
+  bob.connected = true;
+  await Promise.all([
+    alice.driver.onPeerConnected(bob.keys.nodePublicKey()),
+    bob.driver.onPeerConnected(alice.keys.nodePublicKey()),
+  ]);
+  await waitFor(
+    'usable again',
+    () => alice.driver.channel(channelId)?.usable && bob.driver.channel(channelId)?.usable,
+  );
+  const origin3 = Uint8Array.of(7);
+  const third = await alice.driver.addHtlc(channelId, {
+    amountMsat: 3_000n,
+    paymentHash: sha256(new Uint8Array(32).fill(3)),
+    cltvExpiry: devnet.tipHeight + 100,
+    onion: new Uint8Array(1366),
+    origin: origin3,
+  });
+  assert.ok(third.ok);
+  assert.equal(alice.driver.outgoingHtlcIdByOrigin(channelId, origin3), third.htlcId);
+  await waitFor('bob sees the third', () => bob.incoming.length === 3);
+  assert.deepEqual(violations, []);
+});
+
+test('a message for an unknown channel is answered with an error', async () => {
+  const sent: WireMessage[] = [];
+  const unknown = new Uint8Array(32).fill(0xab);
+  const probe = new ChannelDriver({
+    store: bob.store,
+    chain: bob.watcher,
+    wallet: {
+      fundOutput: async () => ({ ok: false, code: 'insufficient_funds', message: 'none' }),
+      broadcast: async () => ({ ok: false, code: 'rejected', reason: 'no' }),
+      releaseLocks: async () => {},
+      closeScript: async () => new Uint8Array(22),
+    },
+    peers: { send: (_id, m) => sent.push(m) > 0, features: () => OUR_INIT_FEATURES, disconnect: () => {} },
+    channelSeed: (i) => bob.keys.channelSeed(i + 1000),
+    chainHash: CHAIN_HASH,
+    localFeatures: OUR_INIT_FEATURES,
+    policy: DEFAULT_POLICY,
+    randomBytes,
+    now: Date.now,
+    listener: { incomingHtlc() {}, outgoingResolved: async () => {}, channelChanged() {} },
+  });
+  const handled = await probe.onMessage(alice.keys.nodePublicKey(), {
+    kind: 'update_fee',
+    channelId: unknown,
+    feeratePerKw: 1000,
+  });
+  assert.equal(handled, true);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]?.kind, 'error');
+  assert.ok(sent[0]?.kind === 'error' && equalBytes(sent[0].channelId, unknown));
+  // Gossip is not the driver's.
+  assert.equal(
+    ChannelDriver.handles({
+      kind: 'gossip_timestamp_filter',
+      chainHash: CHAIN_HASH,
+      firstTimestamp: 0,
+      timestampRange: 0,
+    }),
+    false,
+  );
+  assert.equal(ChannelDriver.handles({ kind: 'update_fee', channelId: unknown, feeratePerKw: 1000 }), true);
+});
