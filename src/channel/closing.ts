@@ -88,7 +88,13 @@ export function startNegotiation(state: ChannelState, policy: ChannelPolicy): St
   const cap = funderSat(state);
   const min = clamp(closingFeeAt(state, policy.minClosingFeeratePerKw), 0n, cap);
   const target = clamp(closingFeeAt(state, state.closingFeeratePerKw), min, cap);
-  const max = clamp(closingFeeAt(state, state.closingFeeratePerKw * 2), target, cap);
+  // BOLT 2: "SHOULD set `fee_range` according to the minimum and maximum fees it is" prepared to pay.
+  // The funder already pays the current commitment feerate should the channel close by force, so it
+  // is prepared to pay that for a mutual close too: a peer whose minimum follows a higher fee
+  // estimate than our closing feerate (LDK's does) still finds an overlap.
+  const commitFeerate = state.localCommit?.spec.feeratePerKw ?? 0;
+  const maxFeerate = Math.max(state.closingFeeratePerKw * 2, commitFeerate);
+  const max = clamp(closingFeeAt(state, maxFeerate), target, cap);
   const closing: ClosingNegotiation = {
     ourMinFeeSat: min,
     ourMaxFeeSat: max,

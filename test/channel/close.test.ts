@@ -66,6 +66,21 @@ test('the fundee proposes inside the overlap when the funder fee is below its mi
   assertValidClosing(h.b);
 });
 
+test('the funder offers up to the commitment feerate: a fundee whose minimum follows a higher estimate agrees', () => {
+  // LDK as fundee insists on its own fee estimate as the minimum; ours is the devnet floor (253 sat/kw)
+  // while the commitment pays 1000 sat/kw. Twice our closing feerate alone would not reach 900.
+  const h = setup(policyWith({ minClosingFeeratePerKw: 900 }));
+  assert.equal(h.a.s.localCommit?.spec.feeratePerKw, 1000);
+  const fee = cooperativeClose(h, h.a);
+  assert.equal(fee, closingFeeAt(h.a.s, 900), 'the fundee moved the fee up to its minimum');
+  const first = h.a.sent.find((m) => m.kind === 'closing_signed');
+  assert.ok(first?.kind === 'closing_signed');
+  assert.equal(first.tlvs?.feeRange?.maxFeeSatoshis, closingFeeAt(h.a.s, 1000));
+  assert.ok(!h.b.failures.some((f) => f.kind === 'warning'));
+  assertValidClosing(h.a);
+  assertValidClosing(h.b);
+});
+
 test('no overlap between fee ranges: the fundee warns and the channel stays open', () => {
   const h = setup(policyWith({ minClosingFeeratePerKw: 5_000 }));
   h.apply(h.a, { kind: 'closeChannel' });
