@@ -44,6 +44,8 @@ export interface NodeConfig {
   api: HostPort | null;
   /** Requests per API token: a burst, then so many a second. */
   apiRateLimit: { burst: number; perSecond: number };
+  /** Incoming keysend payments per peer (the channel peer that delivered them): a burst, then so many a second. */
+  keysendRateLimit: { burst: number; perSecond: number };
   /** Empty: the node picks `ksnode-<node id prefix>`. */
   alias: string;
   /** `#rrggbb`. */
@@ -120,8 +122,18 @@ const SCHEMA = z
     api: z.union([hostPort, z.literal(false)]).default('127.0.0.1:8080'),
     apiRateLimit: z
       .object({
-        burst: z.int().min(1).max(1_000_000).default(100),
-        perSecond: z.number().positive().max(1_000_000).default(20),
+        burst: z.int().min(1).max(1_000_000).default(1000),
+        perSecond: z.number().positive().max(1_000_000).default(200),
+      })
+      .strict()
+      .prefault({}),
+    // Every keysend forwarded to us by one neighbour shares that neighbour's bucket, so the limit
+    // must leave room for real traffic (podcast streams, chat, a busy router in front of us) while
+    // still bounding a flood: 1,000 at once, then 200 a second per peer.
+    keysendRateLimit: z
+      .object({
+        burst: z.int().min(1).max(1_000_000).default(1000),
+        perSecond: z.number().positive().max(1_000_000).default(200),
       })
       .strict()
       .prefault({}),
@@ -222,6 +234,16 @@ export const FLAT_SETTINGS: Readonly<Record<string, FlatSetting>> = {
   },
   'api-burst': { path: ['apiRateLimit', 'burst'], kind: 'int', help: 'API requests per token at once' },
   'api-rate': { path: ['apiRateLimit', 'perSecond'], kind: 'int', help: 'API requests per token a second' },
+  'keysend-burst': {
+    path: ['keysendRateLimit', 'burst'],
+    kind: 'int',
+    help: 'incoming keysends per peer at once (default 1000)',
+  },
+  'keysend-rate': {
+    path: ['keysendRateLimit', 'perSecond'],
+    kind: 'int',
+    help: 'incoming keysends per peer a second (default 200)',
+  },
   alias: { path: ['alias'], kind: 'string', help: 'node alias (at most 32 bytes)' },
   color: { path: ['color'], kind: 'string', help: 'node color, #rrggbb' },
   'fee-base-msat': { path: ['fees', 'baseMsat'], kind: 'amount', help: 'forwarding base fee (msat)' },
@@ -374,6 +396,7 @@ function finish(p: Parsed, dataDir: string, cwd: string, seedPassphrase: string 
     announceAddresses: p.announceAddresses.map((a) => parseHostPort(a)!),
     api: p.api === false ? null : parseHostPort(p.api)!,
     apiRateLimit: p.apiRateLimit,
+    keysendRateLimit: p.keysendRateLimit,
     alias: p.alias,
     color: p.color.toLowerCase(),
     fees: p.fees,

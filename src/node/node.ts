@@ -278,6 +278,7 @@ export class Node extends EventEmitter<NodeEvents> {
       randomBytes: random,
       clock: now,
       policy: { acceptKeysend: config.acceptKeysend },
+      keysendRateLimit: config.keysendRateLimit,
     });
 
     // Forwarding and our own HTLCs go through the switch.

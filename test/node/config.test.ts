@@ -31,6 +31,8 @@ test('defaults suit a devnet', () => {
     assert.equal(c.channels.minimumDepth, 3);
     assert.equal(c.logLevel, 'info');
     assert.equal(c.seedPassphrase, undefined);
+    assert.deepEqual(c.keysendRateLimit, { burst: 1000, perSecond: 200 });
+    assert.deepEqual(c.apiRateLimit, { burst: 1000, perSecond: 200 });
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
@@ -61,6 +63,20 @@ test('the file, then KSNODE_* variables, then flags: later layers win', () => {
     assert.equal(c.listen, null);
     assert.equal(c.acceptKeysend, true);
     assert.deepEqual(c.store, { kind: 'postgres', url: 'postgres://u:p@127.0.0.1/db' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the incoming keysend rate limit is a setting', () => {
+  const dir = tempDir();
+  try {
+    const c = loadConfig({
+      flags: { 'data-dir': dir, 'keysend-burst': '5' },
+      env: { KSNODE_KEYSEND_RATE: '2' },
+    });
+    assert.deepEqual(c.keysendRateLimit, { burst: 5, perSecond: 2 });
+    assert.throws(() => loadConfig({ flags: { 'data-dir': dir, 'keysend-rate': '0' }, env: {} }), /keysend/i);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
