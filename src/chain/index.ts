@@ -40,6 +40,13 @@ export {
   satPerKwToSatPerVbyte,
   satPerVbyteToSatPerKw,
 } from './fees.js';
+export {
+  createFundingLookup,
+  type FundingLookup,
+  type FundingLookupOptions,
+  type FundingOutputResult,
+  splitShortChannelId,
+} from './funding-lookup.js';
 export { hashFromHex, hashToHex, outpointFromKey, outpointKey } from './ids.js';
 export { p2wpkhScript, p2wpkhScriptCode, p2wshScript, signP2wpkhInput, signWitnessV0 } from './p2wpkh.js';
 export { RecentChain } from './recent-chain.js';

@@ -12,7 +12,9 @@ import {
   type ChainBackend,
   type ChainEvent,
   ChainWatcher,
+  createFundingLookup,
   EsploraClient,
+  type FundingLookup,
 } from '../chain/index.js';
 import {
   ChannelDriver,
@@ -107,6 +109,8 @@ export class Node extends EventEmitter<NodeEvents> {
   readonly startedAt: number;
   /** The mnemonic of a seed created by this start (show it once; it is not stored elsewhere). */
   newMnemonic: string | undefined;
+  /** Gossip's check of announced funding outputs (set by `start` from the chain backend). */
+  fundingLookup: FundingLookup | undefined;
 
   private readonly links = new Map<string, DriverLink>();
   /** What gossip last heard of each channel (see gossipKey). */
@@ -217,6 +221,7 @@ export class Node extends EventEmitter<NodeEvents> {
         random,
       );
       if (seed.mnemonic !== undefined) node.newMnemonic = seed.mnemonic;
+      node.fundingLookup = createFundingLookup(backend, { tipHeight: () => chain.tip?.height });
       await node.assemble(undo);
       return node;
     } catch (e) {
@@ -246,6 +251,7 @@ export class Node extends EventEmitter<NodeEvents> {
       },
       clock: now,
       store,
+      ...(this.fundingLookup !== undefined ? { fundingLookup: this.fundingLookup } : {}),
       config: { flushIntervalMs: config.gossip.flushIntervalMs },
       onEvent: (e) => {
         if (e.kind === 'rejected')

@@ -25,6 +25,7 @@ const ids: string[] = [];
 
 interface GraphChannel {
   policies: [unknown, unknown];
+  capacitySat: string | null;
 }
 
 before(async () => {
@@ -61,9 +62,11 @@ test('channels are announced and gossip reaches every node', { timeout: 60_000 }
             ),
           );
           const known = new Set<string>();
+          // The funding lookup gives every announced channel its capacity.
           for (const r of ends)
             for (const c of r.channels)
-              if (c.policies[0] !== null && c.policies[1] !== null) known.add(c.shortChannelId);
+              if (c.policies[0] !== null && c.policies[1] !== null && c.capacitySat === '800000')
+                known.add(c.shortChannelId);
           return known.size === 4;
         },
         40_000,
