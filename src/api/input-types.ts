@@ -118,5 +118,10 @@ export const routeHints = z.array(z.array(routeHintHop).min(1).max(20)).max(20);
 /** A fee rate for on-chain transactions. */
 export const feeRate = z.number().min(1).max(100_000);
 
+/** A channel's commitment format, as BOLT 2's `channel_type` names the two we support. */
+export const channelType = z
+  .enum(['static_remotekey', 'anchors'], { error: 'expected "static_remotekey" or "anchors"' })
+  .meta({ description: 'commitment format: static_remotekey, or anchors (zero-fee-HTLC anchor outputs)' });
+
 /** Timeout of a payment, in seconds. */
 export const timeoutSeconds = z.int().min(1).max(3600);

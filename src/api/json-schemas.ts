@@ -91,6 +91,7 @@ export const ChannelJson = z
     requiredConfirmations: z.int(),
     closingTxid: hexN(32, 'closing txid').nullable(),
     pendingHtlcs: z.int(),
+    channelType: z.enum(['static_remotekey', 'anchors']).describe('the commitment format'),
   })
   .meta({ id: 'Channel' });
 

@@ -134,7 +134,12 @@ export interface ChannelView {
   /** The closing transaction, once there is one. */
   closingTxid: Uint8Array | null;
   pendingHtlcs: number;
+  /** The commitment format both sides agreed on when the channel opened. */
+  channelType: ChannelType;
 }
+
+/** A channel's commitment format (BOLT 2 `channel_type`): static_remotekey, or zero-fee-HTLC anchors. */
+export type ChannelType = 'static_remotekey' | 'anchors';
 
 export interface OpenChannelRequest {
   nodeId: Uint8Array;
@@ -142,6 +147,8 @@ export interface OpenChannelRequest {
   pushMsat?: bigint;
   private?: boolean;
   feeRateSatPerVbyte?: number;
+  /** The commitment format; default the node's `channel-type` setting. */
+  channelType?: ChannelType;
 }
 
 export interface OpenChannelResult {

@@ -88,6 +88,7 @@ export function channelToJson(c: ChannelView): Out<typeof J.ChannelJson> {
     requiredConfirmations: c.requiredConfirmations,
     closingTxid: c.closingTxid === null ? null : hex(c.closingTxid),
     pendingHtlcs: c.pendingHtlcs,
+    channelType: c.channelType,
   };
 }
 

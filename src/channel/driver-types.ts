@@ -121,7 +121,7 @@ export interface ChannelDriverOptions {
   signDelayMs?: number;
   /** Inbound channels larger than this are refused. */
   maxFundingSat?: bigint;
-  /** The commitment format of channels we open; default static_remotekey. */
+  /** The commitment format of channels we open when the open names none; default static_remotekey. */
   format?: ChannelFormat;
 }
 
@@ -134,6 +134,8 @@ export interface OpenChannelOptions {
   fundingFeeRateSatPerKw?: bigint;
   /** Commitment fee rate; default the chain's estimate. */
   commitmentFeeratePerKw?: number;
+  /** The commitment format; default the driver's `format` (anchors needs the peer to support it). */
+  format?: ChannelFormat;
 }
 
 /** A channel we opened, once its funding transaction is broadcast. */

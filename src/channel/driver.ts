@@ -245,7 +245,7 @@ export class ChannelDriver implements ActionHost {
       fundingSat,
       pushMsat: options.pushMsat ?? 0n,
       feeratePerKw,
-      format: this.o.format ?? 'static_remotekey',
+      format: options.format ?? this.o.format ?? 'static_remotekey',
       announce: options.announce ?? true,
       features: negotiatedFeatures(this.o.localFeatures, features),
       localAlias: this.newAlias(),

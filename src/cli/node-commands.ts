@@ -118,12 +118,21 @@ export function registerNodeCommands(program: Command, io: CliIo, setCode: (c: n
     .option('--push-msat <msat>', 'give the peer this much of the channel at once')
     .option('--private', 'do not announce the channel')
     .option('--fee-rate <sat_per_vbyte>', 'funding transaction fee rate')
+    .option('--anchors', 'use anchor outputs (option_anchors; the peer must support them)')
+    .option(
+      '--static-remotekey',
+      'use the static_remotekey format (the default unless the node sets channel-type)',
+    )
     .option('--no-wait', 'return once the funding transaction is broadcast')
     .action(
       action(async (ctx, [id, sats], opts) => {
+        if (opts.anchors === true && opts.staticRemotekey === true)
+          throw new UsageError('give --anchors or --static-remotekey, not both');
         const body: Record<string, unknown> = { nodeId: nodeIdArg(id!), amountSat: satArg(sats!, 'sats') };
         if (opts.pushMsat !== undefined) body.pushMsat = String(opts.pushMsat);
         if (opts.private === true) body.private = true;
+        if (opts.anchors === true) body.channelType = 'anchors';
+        if (opts.staticRemotekey === true) body.channelType = 'static_remotekey';
         if (opts.feeRate !== undefined) body.feeRateSatPerVbyte = Number(opts.feeRate);
         type Opened = { channelId: string; fundingTxid: string; fundingOutputIndex: number };
         if (opts.wait === false) {

@@ -13,6 +13,10 @@ import { DEFAULT_SQLITE_FILE } from '../store/index.js';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Commitment formats a channel we open may use (src/channel's ChannelFormat). */
+export const CHANNEL_TYPES = ['static_remotekey', 'anchors'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
 /** An address to listen on or dial. */
 export interface HostPort {
   host: string;
@@ -58,7 +62,8 @@ export interface NodeConfig {
     maxChannelSat: bigint;
     maxAcceptedHtlcs: number;
   };
-  channels: { minimumDepth: number; announce: boolean; toSelfDelay: number };
+  /** `channelType`: the commitment format of channels we open when a request names none. */
+  channels: { minimumDepth: number; announce: boolean; toSelfDelay: number; channelType: ChannelType };
   gossip: { flushIntervalMs: number };
   logLevel: LogLevel;
   /** Opens the seed file when it is encrypted (environment only: flags show up in `ps`). */
@@ -168,6 +173,7 @@ const SCHEMA = z
         minimumDepth: z.int().min(1).max(144).default(3),
         announce: z.boolean().default(true),
         toSelfDelay: z.int().min(6).max(2016).default(144),
+        channelType: z.enum(CHANNEL_TYPES).default('static_remotekey'),
       })
       .strict()
       .prefault({}),
@@ -273,6 +279,11 @@ export const FLAT_SETTINGS: Readonly<Record<string, FlatSetting>> = {
   },
   'announce-channels': { path: ['channels', 'announce'], kind: 'bool', help: 'announce new channels' },
   'to-self-delay': { path: ['channels', 'toSelfDelay'], kind: 'int', help: 'CSV delay we impose on peers' },
+  'channel-type': {
+    path: ['channels', 'channelType'],
+    kind: 'string',
+    help: `commitment format of channels we open: ${CHANNEL_TYPES.join(' or ')} (default static_remotekey)`,
+  },
   'gossip-flush-ms': { path: ['gossip', 'flushIntervalMs'], kind: 'int', help: 'gossip relay interval' },
   'log-level': { path: ['logLevel'], kind: 'string', help: LOG_LEVELS.join(', ') },
 };

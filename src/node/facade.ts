@@ -214,6 +214,7 @@ export class NodeFacadeImpl implements NodeFacade {
         ...(req.feeRateSatPerVbyte !== undefined
           ? { fundingFeeRateSatPerKw: BigInt(Math.ceil(req.feeRateSatPerVbyte * 250)) }
           : {}),
+        format: req.channelType ?? this.node.config.channels.channelType,
       });
     } catch (e) {
       translate(e);
@@ -272,6 +273,7 @@ export class NodeFacadeImpl implements NodeFacade {
       requiredConfirmations: st.minimumDepth,
       closingTxid: st.closingTxid ?? null,
       pendingHtlcs: htlcIds.size,
+      channelType: st.format,
     };
   }
 

@@ -8,6 +8,8 @@
 
 export { chainHashOf } from './chain-hash.js';
 export {
+  CHANNEL_TYPES,
+  type ChannelType,
   CONFIG_FILE_NAME,
   ConfigError,
   type ConfigSources,

@@ -341,6 +341,7 @@ export class Node extends EventEmitter<NodeEvents> {
       listener,
       logger: log.child({ module: 'channel' }),
       maxFundingSat: config.limits.maxChannelSat,
+      format: config.channels.channelType,
     });
     const loaded = await this.driver.load();
     log.info({ module: 'channel', ...loaded }, 'channels loaded');

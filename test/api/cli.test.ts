@@ -193,6 +193,35 @@ describe('invoices, routes, fees, channels', () => {
     assert.match(close.out, /negotiating/);
   });
 
+  test('openchannel --anchors asks for anchors, --static-remotekey for static_remotekey, neither for none', async () => {
+    const types = h.alice.openedChannelTypes;
+    const before = types.length;
+    for (const flag of ['--anchors', '--static-remotekey', undefined]) {
+      const args = [
+        'openchannel',
+        h.bob.nodeIdHex,
+        '100000',
+        '--no-wait',
+        ...(flag !== undefined ? [flag] : []),
+      ];
+      const r = await ksnode('alice', ...args);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /^funding transaction [0-9a-f]{64}:0 broadcast; channel [0-9a-f]{64}$/m);
+    }
+    assert.deepEqual(types.slice(before), ['anchors', 'static_remotekey', undefined]);
+    const both = await ksnode(
+      'alice',
+      'openchannel',
+      h.bob.nodeIdHex,
+      '100000',
+      '--anchors',
+      '--static-remotekey',
+    );
+    assert.equal(both.code, 2);
+    assert.match(both.err, /--anchors or --static-remotekey, not both/);
+    assert.equal(types.length, before + 3);
+  });
+
   test('subscribe --count prints events as they come', async () => {
     const sub = ksnode('carol', 'subscribe', '--types', 'invoice_settled', '--count', '1');
     await new Promise((r) => setTimeout(r, 150));

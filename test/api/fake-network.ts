@@ -3,7 +3,7 @@
 // move balances, settle ad-hoc invoices with their records on the recipient, and fire events. No
 // protocol runs here; the behaviour is what a real node shows through the facade.
 
-import type { ChannelFeePolicy, ChannelStatus } from '../../src/api/node-facade.js';
+import type { ChannelFeePolicy, ChannelStatus, ChannelType } from '../../src/api/node-facade.js';
 import { bytesToHex, equalBytes, publicKeyCreate, randomBytes, sha256 } from '../../src/crypto/index.js';
 import type { ChannelInfo, NodeInfo, Route, RouteHop } from '../../src/routing/index.js';
 import { compareNodeIds } from '../../src/routing/index.js';
@@ -33,6 +33,7 @@ export interface FakeChannel {
   private: boolean;
   fundingTxid: Uint8Array;
   closingTxid: Uint8Array | null;
+  channelType: ChannelType;
   /** What each side charges to forward out over this channel. */
   openerPolicy: ChannelFeePolicy;
   acceptorPolicy: ChannelFeePolicy;
@@ -105,6 +106,7 @@ export class FakeNetwork {
     capacitySat: bigint,
     pushMsat: bigint,
     priv: boolean,
+    channelType: ChannelType = 'static_remotekey',
   ): FakeChannel {
     const fundingTxid = randomBytes(32);
     const channel: FakeChannel = {
@@ -120,6 +122,7 @@ export class FakeNetwork {
       private: priv,
       fundingTxid,
       closingTxid: null,
+      channelType,
       openerPolicy: { ...opener.defaultPolicy },
       acceptorPolicy: { ...acceptor.defaultPolicy },
     };

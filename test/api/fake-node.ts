@@ -96,6 +96,8 @@ export class FakeNode implements NodeFacade {
   readonly features: number[];
   defaultPolicy: ChannelFeePolicy = { ...DEFAULT_FEE_POLICY };
   walletSat: bigint;
+  /** The commitment format of each openChannel call, in order (undefined: the request named none). */
+  readonly openedChannelTypes: (OpenChannelRequest['channelType'] | undefined)[] = [];
   private readonly peers = new Map<FakeNode, { inbound: boolean; connectedAt: number }>();
   private readonly listeners = new Set<NodeEventListener>();
   private readonly payments: PaymentState[] = [];
@@ -250,6 +252,7 @@ export class FakeNode implements NodeFacade {
       requiredConfirmations: this.network.requiredConfirmations,
       closingTxid: c.closingTxid,
       pendingHtlcs: 0,
+      channelType: c.channelType,
     };
   }
 
@@ -266,6 +269,7 @@ export class FakeNode implements NodeFacade {
   }
 
   async openChannel(req: OpenChannelRequest): Promise<OpenChannelResult> {
+    this.openedChannelTypes.push(req.channelType);
     const other = this.network.byId(req.nodeId);
     if (other === undefined || !this.peers.has(other)) {
       throw new NodeFacadeError(
@@ -286,7 +290,14 @@ export class FakeNode implements NodeFacade {
       );
     }
     this.walletSat -= req.amountSat + fee;
-    const c = this.network.newChannel(this, other, req.amountSat, pushMsat, req.private ?? false);
+    const c = this.network.newChannel(
+      this,
+      other,
+      req.amountSat,
+      pushMsat,
+      req.private ?? false,
+      req.channelType ?? 'static_remotekey',
+    );
     this.channelChanged(c);
     const confirm = () => {
       if (c.status !== 'pending_open') return;

@@ -113,6 +113,13 @@ test('every $ref resolves, and request/response schemas are named components', (
   }
 });
 
+test('the open-channel request documents channelType as an optional enum of the two formats', () => {
+  const req = doc.components.schemas.OpenChannelRequest;
+  assert.deepEqual(req.required, ['nodeId', 'amountSat']);
+  assert.deepEqual(req.properties.channelType.enum, ['static_remotekey', 'anchors']);
+  assert.match(req.properties.channelType.description, /anchors/);
+});
+
 test('the keysend request documents every option of the keysend issue', () => {
   const props = Object.keys(doc.components.schemas.KeysendRequest.properties);
   for (const p of [

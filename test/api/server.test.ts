@@ -251,6 +251,41 @@ describe('node, peers, channels, on-chain', () => {
     const disc2 = await call(api('alice'), 'DELETE', `/v1/peers/${h.carol.nodeIdHex}`);
     assert.equal(disc2.status, 404);
   });
+
+  test('channelType: anchors or static_remotekey reach the node, absent stays absent, anything else is 400', async () => {
+    const types = h.alice.openedChannelTypes;
+    const before = types.length;
+    const open = (channelType?: unknown) =>
+      call(api('alice'), 'POST', '/v1/channels', {
+        body: {
+          nodeId: h.bob.nodeIdHex,
+          amountSat: '100000',
+          ...(channelType !== undefined ? { channelType } : {}),
+        },
+      });
+    const anchors = await open('anchors');
+    assert.equal(anchors.status, 202);
+    const listed = await call(api('alice'), 'GET', '/v1/channels');
+    J.ChannelListJson.parse(listed.json);
+    const listedTypes = new Map(
+      listed.json.channels.map((c: { channelId: string; channelType: string }) => [
+        c.channelId,
+        c.channelType,
+      ]),
+    );
+    assert.equal(listedTypes.get(anchors.json.channelId), 'anchors');
+    assert.ok([...listedTypes.values()].includes('static_remotekey'), 'the harness channels');
+    assert.equal((await open('static_remotekey')).status, 202);
+    assert.equal((await open()).status, 202);
+    assert.deepEqual(types.slice(before), ['anchors', 'static_remotekey', undefined]);
+    for (const bad of ['legacy', 'ANCHORS', 1, true]) {
+      const r = await open(bad);
+      assert.equal(r.status, 400, JSON.stringify(bad));
+      assert.equal(r.json.error.code, 'invalid_request');
+      assert.match(r.json.error.message, /body\.channelType: expected "static_remotekey" or "anchors"/);
+    }
+    assert.equal(types.length, before + 3, 'a refused request never reaches the node');
+  });
 });
 
 describe('keysend and invoices', () => {

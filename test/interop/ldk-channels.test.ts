@@ -45,6 +45,7 @@ function assertAgree(
   assert.equal(c.ksSide.capacitySat, sat.toString());
   assert.equal(c.ldkSide.channelValueSat, sat);
   assert.equal(c.ksSide.initiator, ksFunds ? 'local' : 'remote');
+  assert.equal(c.ksSide.channelType, bits.includes(ANCHORS_ZERO_FEE_HTLC) ? 'anchors' : 'static_remotekey');
   assert.equal(c.ldkSide.isOutbound, !ksFunds);
   // ksnode's API prints txids in internal byte order (LDK in display order): compare the bytes.
   assert.equal(c.ldkSide.fundingTxid, hashToHex(hexToBytes(c.ksSide.fundingTxid)), 'the same funding tx');
@@ -101,8 +102,8 @@ test(
   () =>
     net.explain(async () => {
       const c = await net.ksOpens(ks, ldkAnchors, 200_000n);
-      // ksnode's node has no setting for its outbound format yet: it proposes static_remotekey, which
-      // an anchors-capable LDK accepts as well.
+      // The request names no format and the node's channel-type setting is the default: ksnode
+      // proposes static_remotekey, which an anchors-capable LDK accepts as well.
       assertAgree(c, 200_000n, true, 0n, [STATIC_REMOTEKEY]);
     }),
 );
@@ -148,4 +149,57 @@ test('HTLCs both ways on the anchors channel, then a cooperative close by ksnode
     const closed = await ldkAnchors.waitEvent('ChannelClosed', { channelId: c.channelId }, since, 20_000);
     assert.match(String(closed.data.reason), /cooperative/i);
   }),
+);
+
+test(
+  'ksnode opens an anchors channel to LDK (anchors configured): channel_ready, keysend both ways, cooperative close by LDK',
+  { timeout: 90_000 },
+  () =>
+    net.explain(async () => {
+      const since = await net.lastSeq(ldkAnchors);
+      const c = await net.ksOpens(ks, ldkAnchors, 250_000n, 0n, { channelType: 'anchors' });
+      assertAgree(c, 250_000n, true, 0n, [STATIC_REMOTEKEY, ANCHORS_ZERO_FEE_HTLC]);
+      const ready = await ldkAnchors.waitEvent('ChannelReady', { channelId: c.channelId }, since, 5000);
+      assert.deepEqual(
+        [...(ready.data.channelTypeBits as number[])].sort((a, b) => a - b),
+        [STATIC_REMOTEKEY, ANCHORS_ZERO_FEE_HTLC],
+      );
+      const scid = c.ldkSide.shortChannelId!;
+      const ksId = hexToBytes(ks.nodeId);
+      // ksnode funded everything: it pays first, over this channel, so that LDK has something to send.
+      const fromKs = [6_000_000n, 7_000_000n].map((a) =>
+        ksKeysend(ks, bytesToHex(ldkAnchors.nodeId), a, { outgoingChannel: scidText(scid) }),
+      );
+      for (const p of await Promise.all(fromKs)) assert.equal(p.status, 'succeeded', p.failureReason ?? '');
+      // LDK's other channel with ksnode (static_remotekey, funded by ksnode, nothing pushed) has no
+      // outbound capacity on LDK's side, so LDK's payments can only take this one.
+      const fromLdk = [1_000_000n, 2_000_000n].map((a) => ldkAnchors.keysend(ksId, a));
+      for (const p of await Promise.all(fromLdk)) {
+        assert.equal(p.status, 'succeeded', p.failure ?? '');
+        assert.equal(p.path?.[0]?.shortChannelId, scid, 'over the anchors channel');
+      }
+      const ours = await waitFor('the HTLCs settled', async () => {
+        const x = await channelById(ks, c.channelId);
+        return x?.pendingHtlcs === 0 && BigInt(x.remoteBalanceMsat) === 10_000_000n ? x : undefined;
+      });
+      // Balances before fees (the funder pays the commitment fee and the anchors out of its own).
+      assert.equal(BigInt(ours.localBalanceMsat), 240_000_000n);
+      assert.equal(ours.channelType, 'anchors');
+
+      await ldkAnchors.closeChannel(hexToBytes(c.channelId), ksId);
+      const spend = await waitFor(
+        'the closing transaction',
+        async () => net.devnet.outspend(hexToBytes(c.ksSide.fundingTxid), c.ksSide.fundingOutputIndex),
+        20_000,
+      );
+      const loc = net.devnet.getTx(spend.txid);
+      assert.ok(loc !== undefined);
+      // A mutual close has no anchor outputs: LDK's 10,000 sat exactly (ksnode, the funder, pays the fee).
+      const outs = loc.ptx.tx.outputs.map((o) => o.amount);
+      assert.equal(outs.length, 2, `two outputs: ${outs}`);
+      assert.ok(outs.includes(10_000n), `LDK's output among ${outs}`);
+      await net.mine(1);
+      const closed = await ldkAnchors.waitEvent('ChannelClosed', { channelId: c.channelId }, since, 20_000);
+      assert.match(String(closed.data.reason), /cooperative/i);
+    }),
 );

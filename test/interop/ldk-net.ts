@@ -102,13 +102,14 @@ export class InteropNet {
     ldk: LdkPeer,
     sat: bigint,
     pushMsat = 0n,
-    o: { private?: boolean } = {},
+    o: { private?: boolean; channelType?: 'static_remotekey' | 'anchors' } = {},
   ): Promise<OpenedChannel> {
     const r = await ks.api<{ channelId: string }>('POST', '/v1/channels', {
       nodeId: bytesToHex(ldk.nodeId),
       amountSat: sat.toString(),
       pushMsat: pushMsat.toString(),
       ...(o.private === true ? { private: true } : {}),
+      ...(o.channelType !== undefined ? { channelType: o.channelType } : {}),
     });
     return this.confirm(r.channelId, ks, ldk);
   }

@@ -82,6 +82,37 @@ test('the incoming keysend rate limit is a setting', () => {
   }
 });
 
+test('channel-type: static_remotekey by default; anchors from the file, KSNODE_CHANNEL_TYPE or the flag', () => {
+  const dir = tempDir();
+  try {
+    assert.equal(
+      loadConfig({ flags: { 'data-dir': dir }, env: {} }).channels.channelType,
+      'static_remotekey',
+    );
+    assert.equal(
+      loadConfig({ flags: { 'data-dir': dir, 'channel-type': 'anchors' }, env: {} }).channels.channelType,
+      'anchors',
+    );
+    assert.equal(
+      loadConfig({ flags: { 'data-dir': dir }, env: { KSNODE_CHANNEL_TYPE: 'anchors' } }).channels
+        .channelType,
+      'anchors',
+    );
+    writeFileSync(join(dir, 'ksnode.json'), JSON.stringify({ channels: { channelType: 'anchors' } }));
+    const fromFile = loadConfig({ flags: { 'data-dir': dir }, env: {} });
+    assert.equal(fromFile.channels.channelType, 'anchors');
+    assert.equal(fromFile.channels.minimumDepth, 3);
+    const flagWins = loadConfig({ flags: { 'data-dir': dir, 'channel-type': 'static_remotekey' }, env: {} });
+    assert.equal(flagWins.channels.channelType, 'static_remotekey');
+    assert.throws(
+      () => loadConfig({ flags: { 'data-dir': dir, 'channel-type': 'legacy' }, env: {} }),
+      (e: unknown) => e instanceof ConfigError && /channelType/.test(e.message) && /anchors/.test(e.message),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a relative SQLite path resolves against cwd; api none disables the API', () => {
   const c = loadConfig({
     home: '/nonexistent-home',

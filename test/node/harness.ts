@@ -228,6 +228,7 @@ export interface ChannelJson {
   fundingOutputIndex: number;
   closingTxid: string | null;
   pendingHtlcs: number;
+  channelType: 'static_remotekey' | 'anchors';
 }
 
 export interface PaymentJson {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { bytesToHex } from '../../crypto/index.js';
 import { ApiError } from '../errors.js';
-import { feeRate, hash32Hex, msat, nodeIdHex, queryBool, sat } from '../input-types.js';
+import { channelType, feeRate, hash32Hex, msat, nodeIdHex, queryBool, sat } from '../input-types.js';
 import * as J from '../json-schemas.js';
 import { defineRoute, noFields } from '../route-def.js';
 import { channelToJson, channelTotals, feesToJson, infoToJson, peerToJson } from '../to-json.js';
@@ -121,6 +121,7 @@ export const nodeRoutes = [
         pushMsat: msat.optional(),
         private: z.boolean().optional(),
         feeRateSatPerVbyte: feeRate.optional(),
+        channelType: channelType.optional(),
       })
       .meta({ id: 'OpenChannelRequest' }),
     response: J.OpenChannelJson,
