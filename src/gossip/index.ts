@@ -45,7 +45,6 @@ export {
   type UpdateDue,
   unsignedChannelAnnouncement,
   updateDue,
-  withKeysend,
 } from './own.js';
 export { GOSSIP_NAMESPACE } from './persist.js';
 export type { RateLimit } from './rate-limit.js';

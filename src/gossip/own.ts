@@ -127,7 +127,10 @@ export interface NodeAnnouncementParams {
   rgbColor: Uint8Array;
   /** Public addresses that accept connections; sorted by type here. */
   addresses: readonly NodeAddress[];
-  /** Our node features; keysend (bit 55) is added when missing. */
+  /**
+   * Our node features, announced as given: bLIP 3 receivers offer keysend (bit 55) here, and a node
+   * that refuses keysend must not (senders check the bit before paying).
+   */
   features: Features;
 }
 
@@ -162,11 +165,6 @@ export function nodeAnnouncementProblem(p: NodeAnnouncementParams): string | und
   return undefined;
 }
 
-/** Our node features with keysend offered (bLIP 3 receivers advertise it in node_announcement). */
-export function withKeysend(features: Features): Features {
-  return features.offers(FEATURES.keysend) ? features : features.withOptional(FEATURES.keysend);
-}
-
 /** Builds and signs our node_announcement. Throws RangeError when {@link nodeAnnouncementProblem} finds one. */
 export function createNodeAnnouncement(
   p: NodeAnnouncementParams,
@@ -182,7 +180,7 @@ export function createNodeAnnouncement(
     signature: ZERO_SIGNATURE,
     // BOLT 7: "SHOULD set `flen` to the minimum length required to hold the `features` bits it
     // sets." (`toBytes` is minimal.)
-    features: withKeysend(p.features).toBytes(),
+    features: p.features.toBytes(),
     timestamp,
     nodeId: signer.nodeId,
     rgbColor: p.rgbColor,

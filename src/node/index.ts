@@ -24,4 +24,4 @@ export {
 } from './config.js';
 export { NodeFacadeImpl } from './facade.js';
 export { createLogger, type Logger } from './logger.js';
-export { Node, type NodeEvents, type NodeStartOptions, SEED_FILE } from './node.js';
+export { Node, type NodeEvents, type NodeStartOptions, nodeAnnouncementFeatures, SEED_FILE } from './node.js';

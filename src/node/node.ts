@@ -40,7 +40,7 @@ import { OUR_INIT_FEATURES, OUR_NODE_ANNOUNCEMENT_FEATURES, PeerManager } from '
 import { ChannelGraph, Scorer } from '../routing/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { KeyManager, openOrCreateSeed, Wallet } from '../wallet/index.js';
-import type { NodeAddress } from '../wire/index.js';
+import { FEATURES, type Features, type NodeAddress } from '../wire/index.js';
 import { chainHashOf } from './chain-hash.js';
 import type { HostPort, NodeConfig } from './config.js';
 import { NodeFacadeImpl } from './facade.js';
@@ -97,6 +97,16 @@ function colorBytes(color: string): Uint8Array {
 }
 
 /** A running ksnode. */
+/**
+ * The features of our node_announcement. bLIP 3: keysend receivers advertise bit 55; with
+ * accept-keysend off we must not, or senders would pay us only to be refused.
+ */
+export function nodeAnnouncementFeatures(acceptKeysend: boolean): Features {
+  return acceptKeysend
+    ? OUR_NODE_ANNOUNCEMENT_FEATURES
+    : OUR_NODE_ANNOUNCEMENT_FEATURES.without(FEATURES.keysend.optional).without(FEATURES.keysend.required);
+}
+
 export class Node extends EventEmitter<NodeEvents> {
   readonly nodeId: Uint8Array;
   readonly nodePrivateKey: Uint8Array;
@@ -272,7 +282,13 @@ export class Node extends EventEmitter<NodeEvents> {
       alias: this.alias(),
       rgbColor: colorBytes(config.color),
       addresses: config.announceAddresses.map(nodeAddressOf),
-      features: OUR_NODE_ANNOUNCEMENT_FEATURES,
+      // bLIP 3: keysend receivers advertise bit 55; with accept-keysend off we must not, or
+      // senders would pay us only to be refused.
+      features: config.acceptKeysend
+        ? OUR_NODE_ANNOUNCEMENT_FEATURES
+        : OUR_NODE_ANNOUNCEMENT_FEATURES.without(FEATURES.keysend.optional).without(
+            FEATURES.keysend.required,
+          ),
     });
 
     // Receiving: the registry decides final-hop HTLCs.

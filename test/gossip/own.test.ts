@@ -90,9 +90,14 @@ describe('node_announcement', () => {
     { type: 'ipv4', addr: Uint8Array.of(203, 0, 113, 7), port: 9735 },
   ];
 
-  test('carries keysend (bit 55), sorted addresses, the alias, and verifies', () => {
+  test('carries the given features (keysend bit 55), sorted addresses, the alias, and verifies', () => {
     const msg = createNodeAnnouncement(
-      { alias: 'ksnode ⚡', rgbColor: Uint8Array.of(0xff, 0x99, 0), addresses, features: Features.empty },
+      {
+        alias: 'ksnode ⚡',
+        rgbColor: Uint8Array.of(0xff, 0x99, 0),
+        addresses,
+        features: Features.of([FEATURES.keysend, 'optional']),
+      },
       1234,
       alice,
     );
@@ -118,6 +123,13 @@ describe('node_announcement', () => {
       alice,
     );
     assert.deepEqual(Features.fromBytes(req.features).toBits(), [54]);
+    // A node that refuses keysend does not advertise it.
+    const none = createNodeAnnouncement(
+      { alias: 'x', rgbColor: new Uint8Array(3), addresses: [], features: Features.empty },
+      1,
+      alice,
+    );
+    assert.deepEqual(Features.fromBytes(none.features).toBits(), []);
   });
 
   test('settings that BOLT 7 forbids are reported', () => {

@@ -9,6 +9,8 @@ import { headerHash } from '../../src/chain/index.js';
 import { bytesToHex } from '../../src/crypto/index.js';
 import { chainHashOf } from '../../src/node/chain-hash.js';
 import { ConfigError, envName, loadConfig } from '../../src/node/config.js';
+import { nodeAnnouncementFeatures } from '../../src/node/index.js';
+import { FEATURES } from '../../src/wire/index.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'ksnode-config-'));
@@ -178,4 +180,12 @@ test('environment names and the regtest chain hash', () => {
   // BOLT 0: chain_hash is the genesis block hash (internal byte order); the devnet is regtest's chain.
   const genesisHash = headerHash(regtestGenesisBlock().subarray(0, 80));
   assert.equal(bytesToHex(chainHashOf('regtest')), bytesToHex(genesisHash));
+});
+
+test('keysend bit 55 is announced only while the node accepts keysend (bLIP 3)', () => {
+  const on = nodeAnnouncementFeatures(true);
+  assert.equal(on.offers(FEATURES.keysend), true);
+  const off = nodeAnnouncementFeatures(false);
+  assert.equal(off.has(54) || off.has(55), false);
+  assert.equal(off.has(FEATURES.varOnionOptin.required) || off.has(FEATURES.varOnionOptin.optional), true);
 });
