@@ -9,7 +9,6 @@ import {
   type ChannelUpdate,
   channelAnnouncementHash,
   channelUpdateHash,
-  FEATURES,
   type Features,
   MESSAGE_FLAG_DONT_FORWARD,
   MESSAGE_FLAG_MUST_BE_ONE,
