@@ -63,7 +63,7 @@ class Lru<K, V> {
 type Located =
   | { kind: 'output'; outpoint: OutPoint; scriptPubKey: Uint8Array; valueSat: bigint }
   | { kind: 'missing' }
-  | { kind: 'spent' };
+  | { kind: 'spent'; outpoint: OutPoint };
 
 /** Answers "is this output spent?"; undefined when the backend cannot tell. */
 type SpentCheck = (outpoint: OutPoint) => Promise<boolean | undefined>;
@@ -77,6 +77,11 @@ type TxAt = (
 /** A funding-output lookup over a chain backend; `getOutput` fits gossip's `FundingOutputLookup`. */
 export interface FundingLookup {
   getOutput(shortChannelId: bigint): Promise<FundingOutputResult>;
+  /**
+   * The outpoint a short channel id names (spent or not), for watching it; undefined where
+   * `getOutput` would answer 'unknown'.
+   */
+  getOutpoint(shortChannelId: bigint): Promise<OutPoint | undefined>;
 }
 
 /**
@@ -119,19 +124,28 @@ export function createFundingLookup(backend: ChainBackend, opts: FundingLookupOp
     };
   };
 
+  const located = async (scid: bigint): Promise<Located | undefined> => {
+    let loc = cache.get(scid);
+    if (loc === undefined) {
+      const l = await locate(scid);
+      if (l === 'shallow') return undefined;
+      loc = l;
+      cache.set(scid, loc);
+    }
+    return loc;
+  };
+
   return {
+    async getOutpoint(scid: bigint): Promise<OutPoint | undefined> {
+      const loc = await located(scid);
+      return loc === undefined || loc.kind === 'missing' ? undefined : loc.outpoint;
+    },
     async getOutput(scid: bigint): Promise<FundingOutputResult> {
-      let loc = cache.get(scid);
-      if (loc === undefined) {
-        const l = await locate(scid);
-        if (l === 'shallow') return 'unknown';
-        loc = l;
-        cache.set(scid, loc);
-      }
-      if (loc.kind === 'missing') return 'unknown';
+      const loc = await located(scid);
+      if (loc === undefined || loc.kind === 'missing') return 'unknown';
       if (loc.kind === 'spent') return 'spent';
       if ((await isSpent(loc.outpoint)) === true) {
-        cache.set(scid, { kind: 'spent' });
+        cache.set(scid, { kind: 'spent', outpoint: loc.outpoint });
         return 'spent';
       }
       return { scriptPubKey: loc.scriptPubKey, valueSat: loc.valueSat };

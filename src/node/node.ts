@@ -40,11 +40,12 @@ import { OUR_INIT_FEATURES, OUR_NODE_ANNOUNCEMENT_FEATURES, PeerManager } from '
 import { ChannelGraph, Scorer } from '../routing/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { KeyManager, openOrCreateSeed, Wallet } from '../wallet/index.js';
-import { FEATURES, type Features, type NodeAddress } from '../wire/index.js';
+import { type ChannelAnnouncement, FEATURES, type Features, type NodeAddress } from '../wire/index.js';
 import { chainHashOf } from './chain-hash.js';
 import type { HostPort, NodeConfig } from './config.js';
 import { NodeFacadeImpl } from './facade.js';
 import { gossipSigner, ourChannelOf } from './gossip-bridge.js';
+import { GraphPruner } from './graph-pruner.js';
 import {
   applyHeldResolutions,
   DriverLink,
@@ -121,6 +122,8 @@ export class Node extends EventEmitter<NodeEvents> {
   newMnemonic: string | undefined;
   /** Gossip's check of announced funding outputs (set by `start` from the chain backend). */
   fundingLookup: FundingLookup | undefined;
+  /** Forgets other nodes' channels whose funding was spent (needs the funding lookup). */
+  graphPruner: GraphPruner | undefined;
 
   private readonly links = new Map<string, DriverLink>();
   /** What gossip last heard of each channel (see gossipKey). */
@@ -269,10 +272,27 @@ export class Node extends EventEmitter<NodeEvents> {
         else if (e.kind === 'persist_failed')
           log.error({ module: 'gossip', err: String(e.error) }, 'gossip persist failed');
         else log.debug({ module: 'gossip', event: e.kind }, 'gossip');
+        if (e.kind === 'pruned')
+          this.track(this.graphPruner?.channelsForgotten(e.shortChannelIds) ?? Promise.resolve());
       },
     });
     const report = await this.gossiper.load();
     log.info({ module: 'gossip', report }, 'gossip loaded');
+    if (this.fundingLookup !== undefined) {
+      const gossiper = this.gossiper;
+      this.graphPruner = new GraphPruner({
+        chain,
+        lookup: this.fundingLookup,
+        kv: store.kv('gossip.funding-watch'),
+        forget: async (scid) => {
+          log.info({ module: 'gossip', shortChannelId: scid.toString() }, 'funding spent: channel forgotten');
+          await gossiper.fundingSpent(scid);
+        },
+      });
+      // Before the first chain sync: the outpoints are rescanned from the last block it saw.
+      const watched = await this.graphPruner.load();
+      log.info({ module: 'gossip', watched }, 'funding outputs of public channels watched');
+    }
     this.stopGossipTicks = this.gossiper.startTicking(Math.min(1_000, config.gossip.flushIntervalMs));
     undo.push(async () => {
       this.stopGossipTicks?.();
@@ -409,7 +429,7 @@ export class Node extends EventEmitter<NodeEvents> {
     });
     peers.on('message', (id, msg) => {
       if (ChannelDriver.handles(msg)) this.track(this.driver.onMessage(id, msg));
-      else this.track(this.gossiper.onMessage(id, msg));
+      else this.track(this.onGossipMessage(id, msg));
     });
     peers.on('errorReceived', (id, channelId, text, all) => {
       log.warn({ module: 'peer', peer: bytesToHex(id), text }, 'error from peer');
@@ -421,7 +441,11 @@ export class Node extends EventEmitter<NodeEvents> {
 
     // The chain: first sync (wallet and channel rescans), then the switch and the loop resume.
     chain.subscribe((e) => this.onChainEvent(e));
+    const pruner = this.graphPruner;
+    if (pruner !== undefined) chain.subscribe((e) => pruner.onChainEvent(e));
     await chain.sync();
+    // Channels gossip holds but the pruner does not (stored before it watched them) are added.
+    if (pruner !== undefined) this.track(this.watchGossipChannels(pruner));
     const height = chain.tip?.height ?? 0;
     await this.switch.start(height);
     this.switchStarted = true;
@@ -645,6 +669,29 @@ export class Node extends EventEmitter<NodeEvents> {
   /** Re-announces every channel with the current fees (after a fee policy change). */
   refreshAllGossip(): void {
     for (const s of this.driver.channels()) this.updateGossip(s, true);
+  }
+
+  // ---------------------------------------------------------------- gossip
+
+  /** Hands a message to gossip; a channel of others it accepted gets its funding watched. */
+  private async onGossipMessage(id: Uint8Array, msg: Parameters<Gossiper['onMessage']>[1]): Promise<void> {
+    const outcome = await this.gossiper.onMessage(id, msg);
+    if (msg.kind !== 'channel_announcement' || outcome.kind !== 'accepted') return;
+    // Our own channels: the driver calls fundingSpent when they close.
+    if (!this.isOurAnnouncement(msg)) await this.graphPruner?.channelAccepted(msg.shortChannelId);
+  }
+
+  private isOurAnnouncement(a: ChannelAnnouncement): boolean {
+    return bytesEqualHex(a.nodeId1, this.nodeId) || bytesEqualHex(a.nodeId2, this.nodeId);
+  }
+
+  private async watchGossipChannels(pruner: GraphPruner): Promise<void> {
+    const watched = new Set(pruner.watched());
+    for (const scid of this.gossiper.shortChannelIds()) {
+      const a = this.gossiper.channel(scid)?.announcement;
+      if (a === undefined || watched.has(scid) || this.isOurAnnouncement(a)) continue;
+      await pruner.channelAccepted(scid);
+    }
   }
 
   // ---------------------------------------------------------------- chain, switch, registry
