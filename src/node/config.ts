@@ -91,6 +91,16 @@ function parseHostPort(s: string): HostPort | undefined {
   return { host, port };
 }
 
+/** A token bucket setting: `burst` at once, then `perSecond`. */
+const rateLimit = (burst: number, perSecond: number) =>
+  z
+    .object({
+      burst: z.int().min(1).max(1_000_000).default(burst),
+      perSecond: z.number().positive().max(1_000_000).default(perSecond),
+    })
+    .strict()
+    .prefault({});
+
 const hostPort = z
   .string()
   .refine((s) => parseHostPort(s) !== undefined, { message: 'expected host:port, e.g. 127.0.0.1:9735' });
@@ -125,23 +135,11 @@ const SCHEMA = z
     listen: z.union([hostPort, z.literal(false)]).default('0.0.0.0:9735'),
     announceAddresses: z.array(hostPort).default([]),
     api: z.union([hostPort, z.literal(false)]).default('127.0.0.1:8080'),
-    apiRateLimit: z
-      .object({
-        burst: z.int().min(1).max(1_000_000).default(1000),
-        perSecond: z.number().positive().max(1_000_000).default(200),
-      })
-      .strict()
-      .prefault({}),
+    apiRateLimit: rateLimit(1000, 200),
     // Every keysend forwarded to us by one neighbour shares that neighbour's bucket, so the limit
     // must leave room for real traffic (podcast streams, chat, a busy router in front of us) while
     // still bounding a flood: 1,000 at once, then 200 a second per peer.
-    keysendRateLimit: z
-      .object({
-        burst: z.int().min(1).max(1_000_000).default(1000),
-        perSecond: z.number().positive().max(1_000_000).default(200),
-      })
-      .strict()
-      .prefault({}),
+    keysendRateLimit: rateLimit(1000, 200),
     alias: z
       .string()
       .refine((s) => utf8.encode(s).length <= 32, { message: 'at most 32 bytes of UTF-8 (BOLT 7)' })
