@@ -8,17 +8,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { DemoNetwork, setUpNetwork } from '../../src/cli/demo-network.js';
 import { demoNetworkPlan } from '../../src/cli/demo-plan.js';
 import { waitUntil } from '../../src/cli/demo-wait.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
-const present = existsSync(CHROMIUM);
-// Without chromium a developer's run skips; CI installs it (.ci/run), so there the test must run.
-const skip = !present && !process.env.CI ? `${CHROMIUM} is not installed (apt-get install chromium)` : false;
+import { launchChromium, logIn, OUTPUT, skip } from './browser.js';
 
 /** As `ksnode demo` runs its nodes: fast chain polling and gossip relay, so the network settles in seconds. */
 const NODE_FLAGS = {
@@ -37,15 +31,6 @@ const SETUP_TIMEOUTS = {
   stopGrace: 5_000,
 };
 const UI_TIMEOUT_MS = 15_000;
-
-async function logIn(page: Page, url: string, token: string): Promise<void> {
-  await page.goto(url);
-  await page.fill('#login-token', token);
-  await page.click('#login-button');
-  await page.waitForSelector('#dashboard:not([hidden])');
-  await page.waitForSelector('#stream-status.live');
-  await page.waitForSelector('#channels li[data-channel-id]');
-}
 
 test('dashboard on real daemons: a keysend with a message sent from alice arrives live on carol', {
   skip,
@@ -82,21 +67,7 @@ test('dashboard on real daemons: a keysend with a message sent from alice arrive
     // The recipient only watches: the read-only token from her data directory is enough.
     const carolReadonly = readFileSync(join(carolNode.dataDir, 'readonly.token'), 'utf8').trim();
 
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1200, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    context = await launchChromium(profile);
     context.setDefaultTimeout(UI_TIMEOUT_MS);
     const alice = await context.newPage();
     const carol = await context.newPage();

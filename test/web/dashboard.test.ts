@@ -6,24 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { startHarness } from '../api/helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
-const present = existsSync(CHROMIUM);
-// Without chromium a developer's run skips; CI installs it (.ci/run), so there the test must run.
-const skip = !present && !process.env.CI ? `${CHROMIUM} is not installed (apt-get install chromium)` : false;
-
-async function logIn(page: Page, url: string, token: string): Promise<void> {
-  await page.goto(url);
-  await page.fill('#login-token', token);
-  await page.click('#login-button');
-  await page.waitForSelector('#dashboard:not([hidden])');
-  await page.waitForSelector('#stream-status.live');
-  await page.waitForSelector('#channels li[data-channel-id]');
-}
+import { launchChromium, logIn, OUTPUT, skip } from './browser.js';
 
 test('dashboard: a keysend with a message sent from one page arrives live on the other', {
   skip,
@@ -34,21 +19,7 @@ test('dashboard: a keysend with a message sent from one page arrives live on the
   let context: BrowserContext | undefined;
   const problems: string[] = [];
   try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1200, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    context = await launchChromium(profile);
     const alice = await context.newPage();
     const carol = await context.newPage();
     for (const [name, page] of [
