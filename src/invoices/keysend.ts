@@ -21,6 +21,19 @@ export function decideKeysend(
 ): FinalHtlcDecision {
   const preimage = payload.keysendPreimage;
   const refuse = (reason: string) => fail(incorrectOrUnknownPaymentDetails(htlc, currentHeight), reason);
+  const existing = known.invoice;
+  // The same HTLC again (the channel layer replays unresolved HTLCs after a restart) for the
+  // invoice it already settled: we stored its preimage as received, so we must claim it whatever
+  // the policy says now (a rate limit, or keysend since turned off), or the recipient would record
+  // a payment whose HTLC then fails back.
+  if (
+    existing !== undefined &&
+    equalBytes(sha256(preimage), htlc.paymentHash) &&
+    existing.record.keysend &&
+    existing.record.state === 'settled' &&
+    existing.meta.htlcs.includes(htlcKeyString(htlc))
+  )
+    return { kind: 'settle', preimage, keysend: true, replay: true, records: customRecords(payload.records) };
   // bLIP 3: "if failing the payment due to not wanting to accept keysend payments or if
   // the preimage does not match the payment hash, SHOULD error with
   // `PERM|15 incorrect_or_unknown_payment_details`."
@@ -29,22 +42,8 @@ export function decideKeysend(
     return refuse('too many keysend payments from this peer; wait before sending more');
   if (!equalBytes(sha256(preimage), htlc.paymentHash))
     return refuse('the keysend preimage does not hash to the payment_hash');
-
-  const existing = known.invoice;
-  if (existing !== undefined) {
-    // The same HTLC again (the channel layer replays unresolved HTLCs after a restart): the
-    // preimage is already ours to claim with, so claim again rather than lose the payment.
-    const { record, meta } = existing;
-    if (record.keysend && record.state === 'settled' && meta.htlcs.includes(htlcKeyString(htlc)))
-      return {
-        kind: 'settle',
-        preimage,
-        keysend: true,
-        replay: true,
-        records: customRecords(payload.records),
-      };
+  if (existing !== undefined)
     return refuse('an invoice with this payment hash already exists (duplicate payment hash)');
-  }
   // bLIP 3 has no multi-part keysend; a total above this HTLC's share would never complete here.
   if (payload.totalMsat !== payload.amtToForwardMsat)
     return refuse('multi-part keysend is not supported (total_msat differs from amt_to_forward)');

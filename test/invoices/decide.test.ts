@@ -255,6 +255,28 @@ test('a replayed keysend HTLC that already settled its invoice settles again; no
   assert.deepEqual(d.preimage, k.preimage);
 });
 
+test('a replayed settled keysend HTLC is claimed even if keysend is now off or the peer is rate limited', () => {
+  // Otherwise the recipient would keep a settled invoice for an HTLC it then fails back.
+  const k = keysend('replay-policy');
+  const htlc = htlcFor(k.paymentHash);
+  const invoice = storedKeysend(k.paymentHash, k.preimage, [htlcKeyString(htlc)]);
+  const off = { ...policy, acceptKeysend: false };
+  assert.equal(
+    settled(decideFinalHtlc(htlc, finalPayload(k.fields), HEIGHT, off, { nowMs: NOW, invoice })).replay,
+    true,
+  );
+  const limited = decideFinalHtlc(htlc, finalPayload(k.fields), HEIGHT, policy, {
+    nowMs: NOW,
+    invoice,
+    keysendRateLimited: true,
+  });
+  assert.equal(settled(limited).replay, true);
+  // A different HTLC with that hash is still a duplicate.
+  const other = { ...htlc, htlcId: htlc.htlcId + 1n };
+  const dup = decideFinalHtlc(other, finalPayload(k.fields), HEIGHT, policy, { nowMs: NOW, invoice });
+  assert.equal(dup.kind, 'fail');
+});
+
 // ---- BOLT 11 ----------------------------------------------------------------------------------
 
 const preimage = sha256(utf8('bolt11 preimage'));
