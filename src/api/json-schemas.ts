@@ -85,11 +85,11 @@ export const ChannelJson = z
     remoteBalanceMsat: msat,
     spendableMsat: msat,
     receivableMsat: msat,
-    fundingTxid: hexN(32, 'funding txid (display order)'),
+    fundingTxid: hexN(32, 'funding txid (display order, as block explorers show it)'),
     fundingOutputIndex: z.int(),
     confirmations: z.int(),
     requiredConfirmations: z.int(),
-    closingTxid: hexN(32, 'closing txid').nullable(),
+    closingTxid: hexN(32, 'closing txid (display order)').nullable(),
     pendingHtlcs: z.int(),
     channelType: z.enum(['static_remotekey', 'anchors']).describe('the commitment format'),
   })
@@ -110,13 +110,13 @@ export const ChannelListJson = z
 export const OpenChannelJson = z
   .object({
     channelId: hexN(32, 'channel id'),
-    fundingTxid: hexN(32, 'funding txid'),
+    fundingTxid: hexN(32, 'funding txid (display order)'),
     fundingOutputIndex: z.int(),
   })
   .meta({ id: 'OpenChannelResult' });
 
 export const CloseChannelJson = z
-  .object({ closingTxid: hexN(32, 'closing txid').nullable() })
+  .object({ closingTxid: hexN(32, 'closing txid (display order)').nullable() })
   .meta({ id: 'CloseChannelResult' });
 
 export const BalanceJson = z
@@ -138,7 +138,7 @@ export const BalanceJson = z
 export const AddressJson = z.object({ address: z.string() }).meta({ id: 'Address' });
 
 export const SendOnChainJson = z
-  .object({ txid: hexN(32, 'txid'), amountSat: sat, feeSat: sat })
+  .object({ txid: hexN(32, 'txid (display order)'), amountSat: sat, feeSat: sat })
   .meta({ id: 'SendOnChainResult' });
 
 export const RecordsJson = z
@@ -178,6 +178,13 @@ export const AttemptJson = z
     failureCode: z.int().nullable(),
     failureName: z.string().optional(),
     failureReason: z.string().optional(),
+    onChainReason: z
+      .string()
+      .optional()
+      .describe(
+        'set when our channel to the first hop closed with this HTLC in it: the attempt stays in_flight ' +
+          'until the chain resolves the HTLC, and the payment is not retried meanwhile',
+      ),
     createdAt: unixMs,
     updatedAt: unixMs,
   })

@@ -126,6 +126,7 @@ export interface ChannelView {
   spendableMsat: bigint;
   /** What we could receive now. */
   receivableMsat: bigint;
+  /** Internal byte order, as everywhere in the node (the API prints it reversed, as explorers do). */
   fundingTxid: Uint8Array;
   fundingOutputIndex: number;
   /** Confirmations of the funding transaction; `requiredConfirmations` to become open. */
@@ -245,6 +246,11 @@ export interface AttemptView {
   /** The BOLT 4 failure name, when the failure decoded. */
   failureName?: string;
   failureReason?: string;
+  /**
+   * Set when our channel to the first hop closed with the attempt's HTLC in it: the attempt stays
+   * in flight until the chain resolves the HTLC (claimed with the preimage, or timed out).
+   */
+  onChainReason?: string;
   createdAt: number;
   updatedAt: number;
 }

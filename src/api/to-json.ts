@@ -6,6 +6,7 @@ import { bytesToHex } from '../crypto/index.js';
 import type { ChannelInfo, ChannelPolicy, NodeInfo, Route } from '../routing/index.js';
 import { formatShortChannelId } from '../routing/index.js';
 import type { CustomRecords } from '../store/index.js';
+import { txidToHex } from '../tx/index.js';
 import type * as J from './json-schemas.js';
 import type {
   AttemptView,
@@ -82,11 +83,12 @@ export function channelToJson(c: ChannelView): Out<typeof J.ChannelJson> {
     remoteBalanceMsat: dec(c.remoteBalanceMsat),
     spendableMsat: dec(c.spendableMsat),
     receivableMsat: dec(c.receivableMsat),
-    fundingTxid: hex(c.fundingTxid),
+    // Txids leave the node in display order (docs/design-notes.md "Bytes and ids").
+    fundingTxid: txidToHex(c.fundingTxid),
     fundingOutputIndex: c.fundingOutputIndex,
     confirmations: c.confirmations,
     requiredConfirmations: c.requiredConfirmations,
-    closingTxid: c.closingTxid === null ? null : hex(c.closingTxid),
+    closingTxid: c.closingTxid === null ? null : txidToHex(c.closingTxid),
     pendingHtlcs: c.pendingHtlcs,
     channelType: c.channelType,
   };
@@ -141,6 +143,7 @@ export function attemptToJson(a: AttemptView): Out<typeof J.AttemptJson> {
     failureCode: a.failureCode,
     ...(a.failureName !== undefined ? { failureName: a.failureName } : {}),
     ...(a.failureReason !== undefined ? { failureReason: a.failureReason } : {}),
+    ...(a.onChainReason !== undefined ? { onChainReason: a.onChainReason } : {}),
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
   };

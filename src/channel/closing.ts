@@ -1,6 +1,6 @@
 // src/channel/closing.ts: legacy closing fee negotiation with `closing_signed` and `fee_range`
-// (BOLT 2 "Legacy Closing Negotiation"). option_simple_close is not implemented: the node must
-// not advertise it.
+// (BOLT 2 "Legacy Closing Negotiation"), used when option_simple_close was not negotiated by both
+// sides; simple-close.ts has the `closing_complete` / `closing_sig` negotiation.
 import { equalBytes } from '../crypto/index.js';
 import {
   buildLegacyClosingTx,

@@ -9,6 +9,7 @@ import { localPoint, localSecret } from './keys.js';
 import { done, warn } from './result.js';
 import { reduceSpec } from './spec.js';
 import type { ChannelEvent, ChannelState, StepResult, UpdateMessage } from './types.js';
+import { attributionOf } from './updates.js';
 
 /** Whether we have updates the peer's commitment does not have yet. */
 export function localHasChanges(state: ChannelState): boolean {
@@ -203,7 +204,7 @@ export function receiveRevokeAndAck(state: ChannelState, m: RevokeAndAck): StepR
         amountMsat: h.amountMsat,
         reason:
           u.kind === 'update_fail_htlc'
-            ? { kind: 'onion', reason: u.reason }
+            ? { kind: 'onion', reason: u.reason, ...attributionOf(u) }
             : { kind: 'malformed', sha256OfOnion: u.sha256OfOnion, failureCode: u.failureCode },
       });
     } else if (u.kind === 'update_fulfill_htlc') {

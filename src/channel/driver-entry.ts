@@ -18,6 +18,12 @@ export interface Entry {
   /** Our outgoing HTLCs' origins (from the switch), by HTLC id, and the reverse index. */
   origins: Map<bigint, Uint8Array>;
   originIndex: Map<string, bigint>;
+  /**
+   * Outbox keys of resolutions not yet taken by the node, with their HTLC ids. An HTLC's origin is
+   * kept until its resolution is taken, even when the HTLC has left the channel: after a crash the
+   * switch finds an HTLC it was adding by its origin, then takes the resolution.
+   */
+  undelivered: Map<string, bigint>;
   /** Onions of the peer's HTLCs, kept after the machine drops their update_add_htlc. */
   onions: Map<bigint, IncomingOnion>;
   /** The HTLC rows as last stored. */
@@ -46,6 +52,7 @@ export function newEntry(peer: Uint8Array, peerHex: string, state: ChannelState,
     signTimer: undefined,
     origins: new Map(),
     originIndex: new Map(),
+    undelivered: new Map(),
     onions: new Map(),
     rows: new Map(),
     open: undefined,

@@ -57,19 +57,26 @@ export function decodeMeta(b: Uint8Array | undefined): ChannelMeta | undefined {
 }
 
 type OutboxJson =
-  | { kind: 'fulfilled'; htlcId: string; paymentHash: string; preimage: string }
-  | { kind: 'failed_onion'; htlcId: string; paymentHash: string; reason: string }
+  | { kind: 'fulfilled'; htlcId: string; paymentHash: string; preimage: string; attribution?: string }
+  | { kind: 'failed_onion'; htlcId: string; paymentHash: string; reason: string; attribution?: string }
   | { kind: 'failed_malformed'; htlcId: string; paymentHash: string; sha256OfOnion: string; code: number }
   | { kind: 'closed'; htlcId: string; paymentHash: string; why: string };
 
 /** The stored form of an outgoing resolution waiting in the outbox (JSON, hex bytes). */
 export function encodeResolution(r: OutgoingResolution): Uint8Array {
   const base = { htlcId: r.htlcId.toString(), paymentHash: bytesToHex(r.paymentHash) };
+  const attribution = (a: Uint8Array | undefined) => (a === undefined ? {} : { attribution: bytesToHex(a) });
   let j: OutboxJson;
-  if (r.kind === 'fulfilled') j = { kind: 'fulfilled', ...base, preimage: bytesToHex(r.preimage) };
+  if (r.kind === 'fulfilled')
+    j = { kind: 'fulfilled', ...base, preimage: bytesToHex(r.preimage), ...attribution(r.attributionData) };
   else if (r.kind === 'closed') j = { kind: 'closed', ...base, why: r.why };
   else if (r.reason.kind === 'onion')
-    j = { kind: 'failed_onion', ...base, reason: bytesToHex(r.reason.reason) };
+    j = {
+      kind: 'failed_onion',
+      ...base,
+      reason: bytesToHex(r.reason.reason),
+      ...attribution(r.reason.attributionData),
+    };
   else
     j = {
       kind: 'failed_malformed',
@@ -86,15 +93,23 @@ export function decodeResolution(b: Uint8Array): OutgoingResolution | undefined 
     const j = JSON.parse(dec.decode(b)) as OutboxJson;
     const htlcId = BigInt(j.htlcId);
     const paymentHash = hexToBytes(j.paymentHash);
+    const attribution = (a: string | undefined) =>
+      a === undefined ? {} : { attributionData: hexToBytes(a) };
     switch (j.kind) {
       case 'fulfilled':
-        return { kind: 'fulfilled', htlcId, paymentHash, preimage: hexToBytes(j.preimage) };
+        return {
+          kind: 'fulfilled',
+          htlcId,
+          paymentHash,
+          preimage: hexToBytes(j.preimage),
+          ...attribution(j.attribution),
+        };
       case 'failed_onion':
         return {
           kind: 'failed',
           htlcId,
           paymentHash,
-          reason: { kind: 'onion', reason: hexToBytes(j.reason) },
+          reason: { kind: 'onion', reason: hexToBytes(j.reason), ...attribution(j.attribution) },
         };
       case 'failed_malformed':
         return {
@@ -274,6 +289,22 @@ function rowOf(h: HtlcRecord): HtlcRow {
     state,
     preimage: h.preimage,
   };
+}
+
+/**
+ * Forgets an outbox entry its resolution was taken from and, when given, the origin of that HTLC
+ * (kept until now although the HTLC left the channel: see Entry.undelivered), in one transaction.
+ */
+export async function takeOutboxEntry(
+  store: Store,
+  key: string,
+  dropOrigin: { channelHex: string; htlcId: bigint } | undefined,
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    await tx.kv(DRIVER_KV.outbox).delete(key);
+    if (dropOrigin !== undefined)
+      await tx.kv(DRIVER_KV.origins).delete(htlcKey(dropOrigin.channelHex, dropOrigin.htlcId));
+  });
 }
 
 /** Outgoing resolutions not yet delivered, oldest first, with their keys. */

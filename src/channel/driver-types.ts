@@ -60,7 +60,14 @@ export interface CommittedIncomingHtlc {
 
 /** How an HTLC we offered ended, as the driver reports it (at least once: see the listener). */
 export type OutgoingResolution =
-  | { kind: 'fulfilled'; htlcId: bigint; paymentHash: Uint8Array; preimage: Uint8Array }
+  /** `attributionData`: update_fulfill_htlc's BOLT 4 attribution data (920 bytes), if the peer sent it. */
+  | {
+      kind: 'fulfilled';
+      htlcId: bigint;
+      paymentHash: Uint8Array;
+      preimage: Uint8Array;
+      attributionData?: Uint8Array;
+    }
   | { kind: 'failed'; htlcId: bigint; paymentHash: Uint8Array; reason: HtlcFailReason }
   /** It can never be fulfilled through the channel: it was never signed before the channel closed. */
   | { kind: 'closed'; htlcId: bigint; paymentHash: Uint8Array; why: string };

@@ -13,7 +13,14 @@ import { negotiatedFeatures } from './channel-type.js';
 import { canSignNow } from './commit.js';
 import { type ActionHost, carryOut, watchFunding } from './driver-actions.js';
 import { type ApplyExtras, type Entry, newEntry, snapshotOf } from './driver-entry.js';
-import { DRIVER_KV, type LoadedChannel, loadChannels, loadOutbox, writeChannel } from './driver-store.js';
+import {
+  DRIVER_KV,
+  type LoadedChannel,
+  loadChannels,
+  loadOutbox,
+  takeOutboxEntry,
+  writeChannel,
+} from './driver-store.js';
 import { ChannelSweeper } from './driver-sweeper.js';
 import {
   type ChannelDriverOptions,
@@ -33,11 +40,14 @@ import {
   unresolvedIncoming,
   unsignedOutgoing,
 } from './driver-view.js';
+import { feerateTargetFor, planFeeUpdate } from './fee-update.js';
 import { createInboundChannel, createOutboundChannel } from './open.js';
+import { type ChainFeerates, type ChannelPolicy, FEERATE_FLOOR_PER_KW } from './policy.js';
 import { step } from './step.js';
 import type {
   ChannelCommand,
   ChannelEvent,
+  ChannelFormat,
   ChannelInput,
   ChannelMessage,
   ChannelState,
@@ -60,6 +70,8 @@ const CHANNEL_KINDS = new Set<string>([
   'channel_ready',
   'shutdown',
   'closing_signed',
+  'closing_complete',
+  'closing_sig',
   'update_add_htlc',
   'update_fulfill_htlc',
   'update_fail_htlc',
@@ -71,6 +83,13 @@ const CHANNEL_KINDS = new Set<string>([
 ]);
 
 const NO_LOG: DriverLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Confirmation targets (blocks) of the estimates the driver follows: commitments of non-anchors
+ * channels and mutual closes 6 (as before), anchors commitments 144 (a long target: they are
+ * CPFP'd when broadcast), and 1 for the urgent estimate that scales the dust exposure cap.
+ */
+export const FEE_TARGETS = { commitment: 6, anchors: 144, closing: 6, urgent: 1 } as const;
 
 function channelIdOf(m: WireMessage): Uint8Array | undefined {
   if ('channelId' in m && m.channelId instanceof Uint8Array) return m.channelId;
@@ -101,11 +120,18 @@ export class ChannelDriver implements ActionHost {
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
   private readonly deliveries = new Set<Promise<unknown>>();
+  /** The outbox as load() found it, for replay() to hand over. */
+  private loadedOutbox: Awaited<ReturnType<typeof loadOutbox>> = [];
   private readonly sweeper: ChannelSweeper;
+  /** The chain's estimates as last fetched (new blocks, reconnections, opens, closes). */
+  private feerates: ChainFeerates | undefined;
+  /** `o.policy` with `feerates` in it: what every step runs under. */
+  private policyNow: ChannelPolicy;
 
   constructor(options: ChannelDriverOptions) {
     this.o = options;
     this.log = options.logger ?? NO_LOG;
+    this.policyNow = options.policy;
     this.sweeper = new ChannelSweeper({
       store: options.store,
       chain: options.chain,
@@ -134,6 +160,13 @@ export class ChannelDriver implements ActionHost {
         'stored channel does not decode',
       );
     for (const c of channels) this.adopt(c);
+    // Resolutions the node had not taken when it stopped: their HTLCs keep their origins until
+    // replay() hands them over (see Entry.undelivered).
+    this.loadedOutbox = await loadOutbox(this.o.store);
+    for (const item of this.loadedOutbox) {
+      const e = this.byId.get(item.channelHex) ?? this.finished.get(item.channelHex);
+      e?.undelivered.set(item.key, item.resolution.htlcId);
+    }
     await this.sweeper.load(
       [...this.byId.values(), ...this.finished.values()].map((e) => ({
         channelHex: this.hexOf(e),
@@ -169,7 +202,9 @@ export class ChannelDriver implements ActionHost {
       const snap = this.snapshotOf(e);
       for (const h of unresolvedIncoming(e.state, e.onions)) this.o.listener.incomingHtlc(snap, h);
     }
-    for (const item of await loadOutbox(this.o.store)) {
+    const items = this.loadedOutbox;
+    this.loadedOutbox = [];
+    for (const item of items) {
       const e = this.byId.get(item.channelHex) ?? this.finished.get(item.channelHex);
       if (e === undefined) {
         await this.o.store.kv(DRIVER_KV.outbox).delete(item.key);
@@ -209,6 +244,11 @@ export class ChannelDriver implements ActionHost {
     return e === undefined ? undefined : this.snapshotOf(e);
   }
 
+  /** The policy steps run under now: the configured one with the chain's latest fee estimates. */
+  policy(): ChannelPolicy {
+    return this.policyNow;
+  }
+
   /** Outputs of closed channels waiting to be swept into the wallet. */
   pendingSweeps(): ReturnType<ChannelSweeper['list']> {
     return this.sweeper.list();
@@ -237,7 +277,8 @@ export class ChannelDriver implements ActionHost {
       throw new DriverError('peer_not_connected', 'connect to the peer before opening a channel');
     const seedIndex = await this.allocateSeedIndex();
     const closeScript = await this.o.wallet.closeScript();
-    const feeratePerKw = options.commitmentFeeratePerKw ?? (await this.commitmentFeerate());
+    const format = options.format ?? this.o.format ?? 'static_remotekey';
+    const feeratePerKw = options.commitmentFeeratePerKw ?? (await this.commitmentFeerate(format));
     const result = createOutboundChannel({
       temporaryChannelId: this.o.randomBytes(32),
       channelSeed: this.o.channelSeed(seedIndex),
@@ -277,13 +318,17 @@ export class ChannelDriver implements ActionHost {
     const e = this.find(channelId);
     if (e === undefined || FINISHED.has(e.state.phase))
       throw new DriverError('not_found', `no open channel ${bytesToHex(channelId)}`);
+    // Without a feerate from the caller, the chain's estimate for a closing (the machine reads no
+    // chain, so it comes in the command); the bottom of our fee_range stays minClosingFeeratePerKw.
+    const closingFeeratePerKw =
+      options.feeratePerKw ?? (options.force ? undefined : await this.closingFeerate());
     return this.enqueue(e, async () => {
       const cmd: ChannelCommand = options.force
         ? { kind: 'forceClose', reason: 'closed by the operator' }
         : {
             kind: 'closeChannel',
             ...(options.scriptpubkey !== undefined ? { scriptpubkey: options.scriptpubkey } : {}),
-            ...(options.feeratePerKw !== undefined ? { closingFeeratePerKw: options.feeratePerKw } : {}),
+            ...(closingFeeratePerKw !== undefined ? { closingFeeratePerKw } : {}),
           };
       const r = await this.stepAndApply(e, cmd);
       if (r.rejected !== undefined) throw new DriverError('channel_state', r.rejected.message);
@@ -326,14 +371,37 @@ export class ChannelDriver implements ActionHost {
     });
   }
 
-  /** Settles an incoming HTLC. A repeat (already being removed) changes nothing. */
-  fulfillHtlc(channelId: Uint8Array, htlcId: bigint, preimage: Uint8Array): Promise<HtlcCommandResult> {
-    return this.removal(channelId, { kind: 'fulfillHtlc', htlcId, paymentPreimage: preimage });
+  /**
+   * Settles an incoming HTLC, with BOLT 4 `attributionData` (920 bytes) when given. A repeat
+   * (already being removed) changes nothing.
+   */
+  fulfillHtlc(
+    channelId: Uint8Array,
+    htlcId: bigint,
+    preimage: Uint8Array,
+    attributionData?: Uint8Array,
+  ): Promise<HtlcCommandResult> {
+    return this.removal(channelId, {
+      kind: 'fulfillHtlc',
+      htlcId,
+      paymentPreimage: preimage,
+      ...(attributionData !== undefined ? { attributionData } : {}),
+    });
   }
 
-  /** Fails an incoming HTLC with an onion-encrypted `reason`. */
-  failHtlc(channelId: Uint8Array, htlcId: bigint, reason: Uint8Array): Promise<HtlcCommandResult> {
-    return this.removal(channelId, { kind: 'failHtlc', htlcId, reason });
+  /** Fails an incoming HTLC with an onion-encrypted `reason` and, when given, `attributionData`. */
+  failHtlc(
+    channelId: Uint8Array,
+    htlcId: bigint,
+    reason: Uint8Array,
+    attributionData?: Uint8Array,
+  ): Promise<HtlcCommandResult> {
+    return this.removal(channelId, {
+      kind: 'failHtlc',
+      htlcId,
+      reason,
+      ...(attributionData !== undefined ? { attributionData } : {}),
+    });
   }
 
   /** Fails an incoming HTLC whose onion we could not parse. */
@@ -371,6 +439,9 @@ export class ChannelDriver implements ActionHost {
 
   /** A peer finished `init`: every channel with it sends channel_reestablish. */
   async onPeerConnected(nodeId: Uint8Array): Promise<void> {
+    // Fresh estimates for the fee check that follows channel_reestablish (not awaited: the
+    // reestablish messages do not wait for an HTTP call).
+    void this.refreshFeerates();
     await Promise.all(
       this.entriesOf(nodeId).map((e) =>
         this.enqueue(e, () => this.stepAndApply(e, { kind: 'peerConnected' })),
@@ -411,7 +482,16 @@ export class ChannelDriver implements ActionHost {
         this.o.peers.send(nodeId, { kind: 'error', channelId: id, data: utf8.encode('unknown channel') });
       return true;
     }
-    await this.enqueue(e, () => this.stepAndApply(e, message as ChannelMessage));
+    await this.enqueue(e, async () => {
+      const wasActive = e.state.connection === 'active';
+      // The bounds on the peer's feerate follow our estimate: judge it by a fresh one (a funder
+      // that saw a new block before we did must not look out of bounds for it).
+      if (message.kind === 'update_fee') await this.refreshFeerates();
+      await this.stepAndApply(e, message as ChannelMessage);
+      // Reestablished: the funder catches up with fees that moved while the peer was away.
+      if (message.kind === 'channel_reestablish' && !wasActive && e.state.connection === 'active')
+        await this.updateFeeIfNeeded(e, 'reconnected');
+    });
     return true;
   }
 
@@ -483,7 +563,25 @@ export class ChannelDriver implements ActionHost {
     const results = await Promise.allSettled(work);
     for (const r of results)
       if (r.status === 'rejected') this.log.error({ err: String(r.reason) }, 'chain event handling failed');
-    if (ev.kind === 'block_connected') await this.sweeper.blockConnected(ev.height);
+    if (ev.kind === 'block_connected') {
+      await this.sweeper.blockConnected(ev.height);
+      await this.followFees();
+    }
+  }
+
+  /**
+   * After a block: fresh estimates (the bounds on the peer's update_fee and our dust limit follow
+   * them), then the fee check of every channel we fund.
+   */
+  private async followFees(): Promise<void> {
+    if (this.stopped) return;
+    await this.refreshFeerates();
+    const funded = [...this.byId.values()].filter((e) => e.state.isFunder && !TERMINAL.has(e.state.phase));
+    const results = await Promise.allSettled(
+      funded.map((e) => this.enqueue(e, () => this.updateFeeIfNeeded(e, 'block'))),
+    );
+    for (const r of results)
+      if (r.status === 'rejected') this.log.error({ err: String(r.reason) }, 'fee update failed');
   }
 
   // ---------------------------------------------------------------- opening (fundee)
@@ -535,7 +633,7 @@ export class ChannelDriver implements ActionHost {
     return {
       height: this.o.chain.tip?.height ?? 0,
       now: Math.floor(this.o.now() / 1000),
-      policy: this.o.policy,
+      policy: this.policyNow,
     };
   }
 
@@ -560,6 +658,7 @@ export class ChannelDriver implements ActionHost {
           htlcId: ev.htlcId,
           paymentHash: ev.paymentHash,
           preimage: ev.paymentPreimage,
+          ...(ev.attributionData !== undefined ? { attributionData: ev.attributionData } : {}),
         });
       else if (ev.kind === 'htlcFailed')
         resolutions.push({
@@ -587,7 +686,9 @@ export class ChannelDriver implements ActionHost {
         ? [{ htlcId: offered.htlcId, origin: extras.origin }]
         : [];
     const known = knownOutgoingIds(next);
-    const droppedOrigins = [...e.origins.keys()].filter((id) => !known.has(id));
+    // An origin goes with its HTLC, but not before the HTLC's resolution is taken (Entry.undelivered).
+    const waiting = new Set([...e.undelivered.values(), ...resolutions.map((x) => x.htlcId)]);
+    const droppedOrigins = [...e.origins.keys()].filter((id) => !known.has(id) && !waiting.has(id));
 
     const storable = next.channelId !== undefined && next.fundingOutpoint !== undefined;
     const changed = next !== prev || resolutions.length > 0 || newOrigins.length > 0;
@@ -618,6 +719,7 @@ export class ChannelDriver implements ActionHost {
       }
       e.version = written.version;
       outboxKeys = written.outboxKeys;
+      for (let i = 0; i < outboxKeys.length; i++) e.undelivered.set(outboxKeys[i]!, resolutions[i]!.htlcId);
       e.rows = rows;
     }
     // Stored (or nothing to store): the new state is ours now.
@@ -714,7 +816,7 @@ export class ChannelDriver implements ActionHost {
     const p = this.o.listener
       .outgoingResolved(this.snapshotOf(e), res)
       .then(async () => {
-        if (key !== undefined) await this.o.store.kv(DRIVER_KV.outbox).delete(key);
+        if (key !== undefined) await this.taken(e, key, res.htlcId);
       })
       .catch((err: unknown) =>
         this.log.error(
@@ -724,6 +826,23 @@ export class ChannelDriver implements ActionHost {
       );
     this.deliveries.add(p);
     void p.finally(() => this.deliveries.delete(p));
+  }
+
+  /** A resolution was taken: forget its outbox entry, and its HTLC's origin once nothing needs it. */
+  private async taken(e: Entry, key: string, htlcId: bigint): Promise<void> {
+    if (!e.undelivered.delete(key)) {
+      await takeOutboxEntry(this.o.store, key, undefined);
+      return;
+    }
+    const drop =
+      e.origins.has(htlcId) &&
+      ![...e.undelivered.values()].includes(htlcId) &&
+      !knownOutgoingIds(e.state).has(htlcId);
+    await takeOutboxEntry(this.o.store, key, drop ? { channelHex: this.hexOf(e), htlcId } : undefined);
+    if (!drop) return;
+    const origin = e.origins.get(htlcId);
+    e.origins.delete(htlcId);
+    if (origin !== undefined) e.originIndex.delete(bytesToHex(origin));
   }
 
   /** Signs the peer's next commitment shortly, once, if there is anything to sign. */
@@ -845,9 +964,108 @@ export class ChannelDriver implements ActionHost {
     return v | (0xf0n << 56n);
   }
 
-  private async commitmentFeerate(): Promise<number> {
-    const est = Number(await this.o.chain.estimateFeeSatPerKw(6));
+  /** The feerate for a new channel's first commitments: what its fee updates will follow. */
+  private async commitmentFeerate(format: ChannelFormat = 'static_remotekey'): Promise<number> {
+    const feerates = await this.refreshFeerates();
+    if (feerates === undefined)
+      throw new DriverError(
+        'open_failed',
+        'the chain gives no fee estimate: cannot choose a commitment feerate',
+      );
     const p = this.o.policy;
-    return Math.min(Math.max(est, p.minFeeratePerKw), p.maxFeeratePerKw);
+    const target = feerateTargetFor(format, feerates, p);
+    return Math.min(Math.max(target, p.minFeeratePerKw), p.maxFeeratePerKw);
+  }
+
+  /** The chain's estimate for a mutual close, clamped to [253, maxFeeratePerKw]. */
+  private async closingFeerate(): Promise<number> {
+    let est = FEERATE_FLOOR_PER_KW;
+    try {
+      est = Number(await this.o.chain.estimateFeeSatPerKw(FEE_TARGETS.closing));
+    } catch (err) {
+      this.log.warn({ err: String(err) }, 'no fee estimate for the closing; using the floor');
+    }
+    return Math.min(Math.max(Math.round(est), FEERATE_FLOOR_PER_KW), this.o.policy.maxFeeratePerKw);
+  }
+
+  /**
+   * Fetches the estimates the channels follow and puts them in the policy steps run under.
+   * Returns undefined (and keeps the previous ones) if the chain cannot give them.
+   */
+  private async refreshFeerates(): Promise<ChainFeerates | undefined> {
+    try {
+      const chain = this.o.chain;
+      // One at a time: the chain source fetches all targets at once and caches them.
+      const commitmentPerKw = Number(await chain.estimateFeeSatPerKw(FEE_TARGETS.commitment));
+      const anchorsPerKw = Number(await chain.estimateFeeSatPerKw(FEE_TARGETS.anchors));
+      const urgentPerKw = Number(await chain.estimateFeeSatPerKw(FEE_TARGETS.urgent));
+      const closingPerKw = Number(await chain.estimateFeeSatPerKw(FEE_TARGETS.closing));
+      const floor = (x: number) => Math.max(Math.round(x), FEERATE_FLOOR_PER_KW);
+      const next: ChainFeerates = {
+        commitmentPerKw: floor(commitmentPerKw),
+        anchorsPerKw: floor(anchorsPerKw),
+        // The cap follows the most urgent rate we know of.
+        urgentPerKw: Math.max(floor(urgentPerKw), floor(commitmentPerKw)),
+      };
+      // A close that names no feerate (ours, or one the peer starts) pays the estimate too.
+      const closingFeeratePerKw = Math.min(floor(closingPerKw), this.o.policy.maxFeeratePerKw);
+      const old = this.feerates;
+      if (
+        old === undefined ||
+        old.commitmentPerKw !== next.commitmentPerKw ||
+        old.anchorsPerKw !== next.anchorsPerKw ||
+        old.urgentPerKw !== next.urgentPerKw ||
+        this.policyNow.closingFeeratePerKw !== closingFeeratePerKw
+      ) {
+        this.feerates = next;
+        this.policyNow = { ...this.o.policy, chainFeerates: next, closingFeeratePerKw };
+        this.log.debug({ ...next, closingFeeratePerKw }, 'fee estimates');
+      }
+      return this.feerates;
+    } catch (err) {
+      this.log.warn({ err: String(err) }, 'fee estimates unavailable');
+      return this.feerates;
+    }
+  }
+
+  /**
+   * The funder's side of BOLT 2 update_fee: if the estimate moved far enough from the channel's
+   * feerate (see fee-update.ts), send `update_fee` (capped to what we can afford). Call inside
+   * the channel's queue; does nothing for channels that may not update their fee now.
+   */
+  private async updateFeeIfNeeded(e: Entry, why: 'block' | 'reconnected'): Promise<void> {
+    const feerates = this.feerates;
+    if (feerates === undefined) return;
+    const decision = planFeeUpdate(e.state, feerates, this.policyNow);
+    if (decision === undefined) return;
+    const channelId = this.hexOf(e);
+    if (decision.kind === 'keep') {
+      if (decision.reason === 'unaffordable')
+        this.log.info(
+          { channelId, why, targetPerKw: decision.targetPerKw },
+          'fee estimate moved but we cannot afford any update_fee towards it',
+        );
+      return;
+    }
+    const from = e.state.localCommit?.spec.feeratePerKw;
+    const r = await this.stepAndApply(e, { kind: 'updateFee', feeratePerKw: decision.feeratePerKw });
+    if (r.rejected !== undefined) {
+      this.log.warn(
+        { channelId, why, feeratePerKw: decision.feeratePerKw, reason: r.rejected.message },
+        'update_fee refused',
+      );
+      return;
+    }
+    this.log.info(
+      {
+        channelId,
+        why,
+        fromPerKw: from,
+        feeratePerKw: decision.feeratePerKw,
+        targetPerKw: decision.targetPerKw,
+        capped: decision.capped,
+      },
+      'update_fee sent',
+    );
   }
 }

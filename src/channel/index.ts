@@ -23,7 +23,10 @@
 //   - `htlcFulfilled` may be reported again if the peer retransmits its fulfill after a
 //     reconnection; settle upstream idempotently.
 //   - Cooperative close is the `closeChannel` command (the wire message keeps the name `shutdown`).
-//   - Do not advertise option_simple_close: only legacy closing_signed negotiation is implemented.
+//     When both sides negotiated option_simple_close (closing_complete / closing_sig), each fully
+//     signed closing transaction comes as a `broadcastClosing` action (ours and the peer's may both
+//     exist, and either may be replaced by RBF); `closeChannel` again once the channel is clean sends a
+//     new closing_complete of ours (fee bump or first offer). Otherwise legacy closing_signed is used.
 //   - `htlcAdded` with `closing: true` arrived after we sent shutdown: settle it if we are the final
 //     hop, but do not route it onward (BOLT 2).
 
@@ -50,6 +53,17 @@ export {
   type OutgoingResolution,
 } from './driver-types.js';
 export { isUsable, receivableMsat, spendableMsat } from './driver-view.js';
+export { type IncomingDustOverflow, incomingDustOverflow } from './dust.js';
+export {
+  decideFeeUpdate,
+  FEE_LOWER_RATIO,
+  FEE_RAISE_RATIO,
+  type FeeUpdateDecision,
+  type FeeUpdateInputs,
+  feerateTargetFor,
+  mayUpdateFee,
+  planFeeUpdate,
+} from './fee-update.js';
 export { signedLocalCommitment } from './force-close.js';
 export {
   channelIdFrom,
@@ -59,13 +73,19 @@ export {
   type OutboundChannelParams,
 } from './open.js';
 export {
+  acceptableRemoteFeerate,
+  type ChainFeerates,
   type ChannelPolicy,
   CLTV_EXPIRY_LIMIT,
+  DEFAULT_DUST_EXPOSURE_MULTIPLIER,
   DEFAULT_POLICY,
+  type DustExposureLimit,
+  dustExposureLimitMsat,
   FEERATE_FLOOR_PER_KW,
   isValidShutdownScript,
   MAX_ACCEPTED_HTLCS_LIMIT,
   MIN_DUST_LIMIT_SAT,
+  MIN_REMOTE_FEERATE_CEILING_PER_KW,
   maxInFlightFor,
   policyWith,
   reserveFor,
@@ -76,4 +96,4 @@ export { isClean } from './shutdown.js';
 export { ChannelInvariantError, commitmentCostMsat, reduceSpec } from './spec.js';
 export { step } from './step.js';
 export type * from './types.js';
-export { BADONION } from './updates.js';
+export { BADONION, feeUpdateProblem } from './updates.js';

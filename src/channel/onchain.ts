@@ -96,6 +96,9 @@ export function fundingSpent(state: ChannelState, tx: Tx): StepResult {
     const how = state.phase === 'forceClosing' ? 'local' : 'mutual';
     return done({ ...state, phase: 'closed' }, [], [{ kind: 'closed', how }]);
   }
+  // option_simple_close: another of the closing transactions we signed (the peer's, or one replaced).
+  if (state.simpleClosing?.signedTxids.some((t) => equalBytes(t, id)))
+    return done({ ...state, phase: 'closed', closingTxid: id }, [], [{ kind: 'closed', how: 'mutual' }]);
   const remote = state.remote;
   if (remote === undefined) return done(state);
   const opener = state.isFunder ? state.local : remote;

@@ -53,12 +53,17 @@ export function peerDisconnected(state: ChannelState): StepResult {
           lastReceivedSig: undefined,
           sentRange: false,
         };
+  // BOLT 2: "SHOULD close the connection if it doesn't receive `closing_sig`." The flow restarts with the
+  // shutdown exchange on reconnection: a closing_complete of ours without its closing_sig is forgotten.
+  const simpleClosing =
+    state.simpleClosing === undefined ? undefined : { ...state.simpleClosing, awaitingSig: undefined };
   return done({
     ...state,
     connection: 'disconnected',
     remoteChanges: { ...state.remoteChanges, proposed: [] },
     remoteNextHtlcId: state.remoteNextHtlcId - droppedAdds,
     ...(state.phase === 'negotiating' ? { closing } : {}),
+    ...(simpleClosing !== undefined ? { simpleClosing } : {}),
   });
 }
 
@@ -167,7 +172,9 @@ export function receiveReestablish(state: ChannelState, m: ChannelReestablish): 
   out.push(...state.localChanges.proposed);
   let next = active;
   // BOLT 2: "`closing_signed` also has no acknowledgment so must be retransmitted upon reconnection"
-  if ((state.phase === 'negotiating' && state.isFunder) || state.phase === 'closing') {
+  // (With option_simple_close, closing_complete goes again once the peer's shutdown has arrived.)
+  const legacy = !state.features.simpleClose;
+  if (legacy && ((state.phase === 'negotiating' && state.isFunder) || state.phase === 'closing')) {
     const r = closingSignedFor(next);
     next = r.state;
     out.push(...r.outbound);

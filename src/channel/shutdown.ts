@@ -7,6 +7,7 @@ import { canSignNow, signCommitment } from './commit.js';
 import { failChannel } from './force-close.js';
 import { type ChannelPolicy, isValidShutdownScript } from './policy.js';
 import { chain, done, reject, warn } from './result.js';
+import { shutdownWhileSimpleClosing, simpleCloseCommand, startSimpleClose } from './simple-close.js';
 import type { ChannelCommand, ChannelState, StepResult } from './types.js';
 
 /** Phases in which a shutdown may be sent or received. */
@@ -14,12 +15,19 @@ function openEnough(state: ChannelState): boolean {
   return state.phase === 'awaitingChannelReady' || state.phase === 'normal' || state.phase === 'shutdown';
 }
 
-/** Command: begin a cooperative close. */
+/** Phases of option_simple_close negotiation, in which the peer and we may (re)send closing_complete. */
+function simpleClosing(state: ChannelState): boolean {
+  return state.features.simpleClose && (state.phase === 'negotiating' || state.phase === 'closing');
+}
+
+/** Command: begin a cooperative close (with option_simple_close once clean: send our closing_complete). */
 export function shutdownCommand(
   state: ChannelState,
   cmd: Extract<ChannelCommand, { kind: 'closeChannel' }>,
   policy: ChannelPolicy,
+  height: number,
 ): StepResult {
+  if (simpleClosing(state)) return simpleCloseCommand(state, cmd, height);
   // BOLT 2: "if it hasn't sent a `funding_created` (if it is a funder) or a `funding_signed` (if it is a fundee):" ... "MUST NOT send a `shutdown`"
   if (!openEnough(state) || state.localCommit === undefined)
     return reject(state, 'not_ready', `cannot shut down in phase ${state.phase}`);
@@ -31,7 +39,7 @@ export function shutdownCommand(
   // BOLT 2: "if it sent a non-zero-length `shutdown_scriptpubkey` in `open_channel` or `accept_channel`:" ... "MUST send the same value in `scriptpubkey`."
   if (upfront.length > 0 && !equalBytes(script, upfront))
     return reject(state, 'invalid', 'we committed to an upfront shutdown script; it must be used');
-  if (!isValidShutdownScript(script, state.features.shutdownAnySegwit))
+  if (!isValidShutdownScript(script, state.features.shutdownAnySegwit, state.features.simpleClose))
     return reject(state, 'invalid', 'not a valid shutdown scriptpubkey');
   const feerate = cmd.closingFeeratePerKw ?? policy.closingFeeratePerKw;
   const next: ChannelState = {
@@ -40,16 +48,22 @@ export function shutdownCommand(
     shutdownQueued: script,
     closingFeeratePerKw: feerate,
   };
-  return afterStep(next, policy);
+  return afterStep(next, policy, height);
 }
 
 /** The peer's shutdown. */
-export function receiveShutdown(state: ChannelState, m: Shutdown, policy: ChannelPolicy): StepResult {
+export function receiveShutdown(
+  state: ChannelState,
+  m: Shutdown,
+  policy: ChannelPolicy,
+  height: number,
+): StepResult {
   // BOLT 2: "if it hasn't received a `funding_signed` (if it is a funder) or a `funding_created` (if it is a fundee):" ... "SHOULD send an `error` and fail the channel."
   if (state.localCommit === undefined) return failChannel(state, 'shutdown before the funding was signed');
+  if (simpleClosing(state)) return shutdownWhileSimpleClosing(state, m, policy, height);
   if (!openEnough(state) && state.phase !== 'negotiating') return done(state);
   // BOLT 2: "if the `scriptpubkey` is not in one of the above forms:" ... "SHOULD send a `warning`."
-  if (!isValidShutdownScript(m.scriptpubkey, state.features.shutdownAnySegwit))
+  if (!isValidShutdownScript(m.scriptpubkey, state.features.shutdownAnySegwit, state.features.simpleClose))
     return warn(state, 'shutdown scriptpubkey is not a valid form');
   const upfront = state.remote?.upfrontShutdownScript ?? new Uint8Array(0);
   // BOLT 2: "and that `shutdown_scriptpubkey` is not equal to `scriptpubkey`:" ... "MUST fail the connection."
@@ -64,9 +78,15 @@ export function receiveShutdown(state: ChannelState, m: Shutdown, policy: Channe
   // BOLT 2: "once there are no outstanding updates on the peer, UNLESS it has already sent a `shutdown`:" ... "MUST reply to a `shutdown` message with a `shutdown`"
   if (next.localShutdown === undefined && next.shutdownQueued === undefined) {
     const upfrontLocal = state.local.upfrontShutdownScript;
-    next = { ...next, shutdownQueued: upfrontLocal.length > 0 ? upfrontLocal : state.closeScript };
+    // We did not ask to close: our closing fee follows the policy of now (the driver puts the
+    // chain's estimate there), not the rate stored when the channel opened.
+    next = {
+      ...next,
+      shutdownQueued: upfrontLocal.length > 0 ? upfrontLocal : state.closeScript,
+      closingFeeratePerKw: policy.closingFeeratePerKw,
+    };
   }
-  return afterStep(next, policy);
+  return afterStep(next, policy, height);
 }
 
 /** True once nothing is in flight: no HTLCs, no unsigned or unrevoked updates, on either side. */
@@ -86,9 +106,11 @@ export function isClean(state: ChannelState): boolean {
 
 /**
  * Run after every successful step: sends a queued shutdown once we have no unsigned updates
- * (signing them first when we can), and starts fee negotiation once the channel is clean.
+ * (signing them first when we can), and starts fee negotiation once the channel is clean
+ * (option_simple_close when both sides negotiated it, else legacy closing_signed). `height` is the
+ * locktime of our closing_complete.
  */
-export function afterStep(state: ChannelState, policy: ChannelPolicy): StepResult {
+export function afterStep(state: ChannelState, policy: ChannelPolicy, height: number): StepResult {
   let r = done(state);
   const queued = state.shutdownQueued;
   if (queued !== undefined && state.connection === 'active') {
@@ -112,7 +134,9 @@ export function afterStep(state: ChannelState, policy: ChannelPolicy): StepResul
     s.connection === 'active' &&
     isClean(s)
   ) {
-    r = chain(r, (x) => startNegotiation(x, policy));
+    r = chain(r, (x) =>
+      x.features.simpleClose ? startSimpleClose(x, policy, height) : startNegotiation(x, policy),
+    );
   }
   return r;
 }

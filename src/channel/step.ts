@@ -9,10 +9,13 @@ import { fundingConfirmed, receiveChannelReady } from './ready.js';
 import { peerConnected, peerDisconnected, receiveReestablish } from './reestablish.js';
 import { chain, done, policyOf, reject, warn } from './result.js';
 import { afterStep, receiveShutdown, shutdownCommand } from './shutdown.js';
+import { receiveClosingComplete, receiveClosingSig } from './simple-close.js';
 import type { ChannelInput, ChannelMessage, ChannelState, StepContext, StepResult } from './types.js';
 import { addHtlc, receiveAdd, receiveFee, receiveRemove, removeHtlc, updateFee } from './updates.js';
 
 const TERMINAL = new Set(['closed', 'aborted', 'forceClosing', 'remoteClosed', 'dataLoss']);
+/** The messages a channel in phase `closing` still takes. */
+const CLOSING_KINDS = new Set(['shutdown', 'closing_signed', 'closing_complete', 'closing_sig']);
 const decoder = new TextDecoder();
 
 function receive(state: ChannelState, m: ChannelMessage, ctx: StepContext): StepResult {
@@ -34,8 +37,9 @@ function receive(state: ChannelState, m: ChannelMessage, ctx: StepContext): Step
   }
   if (TERMINAL.has(state.phase)) return done(state);
   if (m.kind === 'channel_reestablish') return receiveReestablish(state, m);
-  // Once both signatures on a closing transaction exist, only its retransmission matters.
-  if (state.phase === 'closing' && m.kind !== 'closing_signed' && m.kind !== 'shutdown') return done(state);
+  // Once both signatures on a closing transaction exist, only its retransmission matters (and, with
+  // option_simple_close, a replacement of either side's closing transaction).
+  if (state.phase === 'closing' && !CLOSING_KINDS.has(m.kind)) return done(state);
   // BOLT 2: "MUST wait to receive the other node's `channel_reestablish` message before sending any other messages for that channel."
   if (state.connection !== 'active') return warn(state, `${m.kind} before channel_reestablish`);
   switch (m.kind) {
@@ -67,9 +71,13 @@ function receive(state: ChannelState, m: ChannelMessage, ctx: StepContext): Step
     case 'revoke_and_ack':
       return receiveRevokeAndAck(state, m);
     case 'shutdown':
-      return receiveShutdown(state, m, policy);
+      return receiveShutdown(state, m, policy, ctx.height);
     case 'closing_signed':
       return receiveClosingSigned(state, m);
+    case 'closing_complete':
+      return receiveClosingComplete(state, m);
+    case 'closing_sig':
+      return receiveClosingSig(state, m);
   }
 }
 
@@ -87,7 +95,7 @@ function dispatch(state: ChannelState, input: ChannelInput, ctx: StepContext): S
     case 'updateFee':
       return updateFee(state, input.feeratePerKw, policy);
     case 'closeChannel':
-      return shutdownCommand(state, input, policy);
+      return shutdownCommand(state, input, policy, ctx.height);
     case 'forceClose':
       if (TERMINAL.has(state.phase) && state.phase !== 'forceClosing')
         return reject(state, 'closing', `cannot force close in phase ${state.phase}`);
@@ -120,5 +128,5 @@ export function step(state: ChannelState, input: ChannelInput, ctx: StepContext)
   const r = dispatch(state, input, ctx);
   if (r.failure !== undefined || r.rejected !== undefined) return r;
   if (r.state.phase !== 'normal' && r.state.phase !== 'shutdown') return r;
-  return chain(r, (s) => afterStep(s, policyOf(ctx)));
+  return chain(r, (s) => afterStep(s, policyOf(ctx), ctx.height));
 }

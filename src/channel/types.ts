@@ -1,11 +1,13 @@
 // src/channel/types.ts: the channel state (plain, serializable data) and what goes into and comes
 // out of the state machine. "local" is always this node and "remote" the peer, whatever
 // commitment is being discussed; BOLT 3's owner-relative naming appears only in src/tx.
-import type { Outpoint, ShachainStore, Tx } from '../tx/index.js';
+import type { Outpoint, ShachainStore, SimpleCloseVariant, Tx } from '../tx/index.js';
 import type {
   AcceptChannel,
   ChannelReady,
   ChannelReestablish,
+  ClosingComplete,
+  ClosingSig,
   ClosingSigned,
   CommitmentSigned,
   FundingCreated,
@@ -40,9 +42,12 @@ export type ChannelPhase =
   | 'normal'
   /** A shutdown was sent or received: no new HTLCs; the existing ones are clearing. */
   | 'shutdown'
-  /** closing_signed negotiation. */
+  /** Closing negotiation: legacy closing_signed, or option_simple_close before any tx is fully signed. */
   | 'negotiating'
-  /** A mutual closing transaction is fully signed (and handed to the chain). */
+  /**
+   * A mutual closing transaction is fully signed (and handed to the chain). With
+   * option_simple_close either side may still replace it (RBF) with a new closing_complete.
+   */
   | 'closing'
   /** Our latest commitment was handed to the chain. */
   | 'forceClosing'
@@ -174,6 +179,29 @@ export interface ClosingNegotiation {
   sentRange: boolean;
 }
 
+/** option_simple_close: the closing_complete we sent, as closing_sig must echo it. */
+export interface SimpleClosingOffer {
+  closerScriptpubkey: Uint8Array;
+  closeeScriptpubkey: Uint8Array;
+  feeSat: bigint;
+  lockTime: number;
+  /** The transaction variants we signed (the TLV fields we set). */
+  variants: SimpleCloseVariant[];
+}
+
+/** option_simple_close state, from the moment the channel is clean after the shutdown exchange. */
+export interface SimpleClosing {
+  /** Our closing_complete still waiting for its closing_sig (we may not send another meanwhile). */
+  awaitingSig?: SimpleClosingOffer;
+  /** Our newest fully signed closing transaction (we pay its fee) and that fee. */
+  ownTxid?: Uint8Array;
+  ownFeeSat?: bigint;
+  /** The peer's newest closing transaction we signed (the peer pays its fee). */
+  remoteTxid?: Uint8Array;
+  /** Every fully signed closing transaction, oldest first: any of them may confirm. */
+  signedTxids: Uint8Array[];
+}
+
 /**
  * Everything the state machine knows about one channel. Plain data: `serializeChannel` turns it
  * into bytes for the Store. NOTE: the 32-byte channel seed lives here (every channel secret is
@@ -224,7 +252,10 @@ export interface ChannelState {
   channelReadySent: boolean;
   channelReadyReceived: boolean;
   connection: 'disconnected' | 'awaitingReestablish' | 'active';
-  /** The scriptpubkey we sent in shutdown (set once sent), and the peer's. */
+  /**
+   * The scriptpubkey we sent in shutdown (set once sent), and the peer's. With option_simple_close
+   * each is the last script sent or received, from shutdown or closing_complete.
+   */
   localShutdown?: Uint8Array;
   remoteShutdown?: Uint8Array;
   /** We want to send shutdown as soon as we have no unsigned updates. */
@@ -235,6 +266,8 @@ export interface ChannelState {
   initialFeeratePerKw: number;
   closingFeeratePerKw: number;
   closing?: ClosingNegotiation;
+  /** option_simple_close negotiation (instead of `closing`). */
+  simpleClosing?: SimpleClosing;
   /** The fully signed transaction that closed (or is closing) the channel, once there is one. */
   closingTx?: Uint8Array;
   closingTxid?: Uint8Array;
@@ -252,6 +285,8 @@ export type ChannelMessage =
   | ChannelReady
   | Shutdown
   | ClosingSigned
+  | ClosingComplete
+  | ClosingSig
   | UpdateAddHtlc
   | UpdateFulfillHtlc
   | UpdateFailHtlc
@@ -273,13 +308,18 @@ export type ChannelCommand =
       /** BOLT 4 route blinding path_key, when relaying inside a blinded route. */
       pathKey?: Uint8Array;
     }
-  | { kind: 'fulfillHtlc'; htlcId: bigint; paymentPreimage: Uint8Array }
-  | { kind: 'failHtlc'; htlcId: bigint; reason: Uint8Array }
+  /** `attributionData`: BOLT 4 attribution data (920 bytes) sent in the `attribution_data` TLV. */
+  | { kind: 'fulfillHtlc'; htlcId: bigint; paymentPreimage: Uint8Array; attributionData?: Uint8Array }
+  | { kind: 'failHtlc'; htlcId: bigint; reason: Uint8Array; attributionData?: Uint8Array }
   | { kind: 'failMalformedHtlc'; htlcId: bigint; sha256OfOnion: Uint8Array; failureCode: number }
   /** Send commitment_signed if there is anything to sign (and we may). */
   | { kind: 'signCommitment' }
   | { kind: 'updateFee'; feeratePerKw: number }
-  /** Start a cooperative close (send `shutdown`); without a script, the upfront or close script is used. */
+  /**
+   * Start a cooperative close (send `shutdown`); without a script, the upfront or close script is
+   * used. With option_simple_close, once the channel is clean (negotiating or closing), this sends a
+   * new closing_complete of ours at the feerate (and script) given: our first offer, or an RBF of it.
+   */
   | { kind: 'closeChannel'; scriptpubkey?: Uint8Array; closingFeeratePerKw?: number }
   | { kind: 'forceClose'; reason: string }
   /** Funder: the wallet built (and holds, unbroadcast) a funding transaction paying the 2-of-2. */
@@ -310,7 +350,8 @@ export interface StepContext {
 
 /** Why an outgoing HTLC was removed without a preimage. */
 export type HtlcFailReason =
-  | { kind: 'onion'; reason: Uint8Array }
+  /** update_fail_htlc; `attributionData` from its `attribution_data` TLV (920 bytes), if sent. */
+  | { kind: 'onion'; reason: Uint8Array; attributionData?: Uint8Array }
   | { kind: 'malformed'; sha256OfOnion: Uint8Array; failureCode: number };
 
 export type ChannelEvent =
@@ -339,6 +380,8 @@ export type ChannelEvent =
       paymentHash: Uint8Array;
       paymentPreimage: Uint8Array;
       amountMsat: bigint;
+      /** From update_fulfill_htlc's `attribution_data` TLV (920 bytes), if the peer sent it. */
+      attributionData?: Uint8Array;
     }
   /** An outgoing HTLC is irrevocably removed without a preimage. */
   | {

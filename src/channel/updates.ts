@@ -11,7 +11,12 @@ import type {
 } from '../wire/index.js';
 import { remoteParams } from './commitments.js';
 import { failChannel } from './force-close.js';
-import { type ChannelPolicy, CLTV_EXPIRY_LIMIT } from './policy.js';
+import {
+  acceptableRemoteFeerate,
+  type ChannelPolicy,
+  CLTV_EXPIRY_LIMIT,
+  dustExposureLimitMsat,
+} from './policy.js';
 import { done, reject } from './result.js';
 import {
   commitmentCostMsat,
@@ -33,6 +38,51 @@ import type {
 
 /** BOLT 4: the BADONION bit of a failure code. */
 export const BADONION = 0x8000;
+
+/** The `attribution_data` TLV of update_fulfill_htlc / update_fail_htlc as the wire codec reads it. */
+type WireAttribution = NonNullable<NonNullable<UpdateFailHtlc['tlvs']>['attributionData']>;
+
+const HOLD_TIMES = 20;
+const TRUNCATED_HMACS = 210;
+const TRUNCATED_HMAC_SIZE = 4;
+/**
+ * BOLT 2: `attribution_data` is [`20*u32`:`htlc_hold_times`] then [`210*sha256[..4]`:`truncated_hmacs`]:
+ * 920 bytes, the form the onion module computes and the switch stores.
+ */
+export const ATTRIBUTION_DATA_LENGTH = HOLD_TIMES * 4 + TRUNCATED_HMACS * TRUNCATED_HMAC_SIZE;
+
+/** Attribution data as the bytes the onion module works on; the inverse of `attributionToWire`. */
+export function attributionFromWire(a: WireAttribution): Uint8Array {
+  const out = new Uint8Array(ATTRIBUTION_DATA_LENGTH);
+  const view = new DataView(out.buffer);
+  for (const [i, t] of a.htlcHoldTimes.entries()) view.setUint32(i * 4, t);
+  for (const [i, h] of a.truncatedHmacs.entries()) out.set(h, HOLD_TIMES * 4 + i * TRUNCATED_HMAC_SIZE);
+  return out;
+}
+
+/** 920 bytes of attribution data as the TLV's fields. Throws RangeError on another length. */
+export function attributionToWire(data: Uint8Array): WireAttribution {
+  if (data.length !== ATTRIBUTION_DATA_LENGTH)
+    throw new RangeError(`attribution_data must be ${ATTRIBUTION_DATA_LENGTH} bytes, got ${data.length}`);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const htlcHoldTimes = Array.from({ length: HOLD_TIMES }, (_, i) => view.getUint32(i * 4));
+  const truncatedHmacs = Array.from({ length: TRUNCATED_HMACS }, (_, i) => {
+    const at = HOLD_TIMES * 4 + i * TRUNCATED_HMAC_SIZE;
+    return data.slice(at, at + TRUNCATED_HMAC_SIZE);
+  });
+  return { htlcHoldTimes, truncatedHmacs };
+}
+
+/** The attribution data a received update_fulfill_htlc / update_fail_htlc carries, as bytes. */
+export function attributionOf(m: UpdateFulfillHtlc | UpdateFailHtlc): { attributionData?: Uint8Array } {
+  const a = m.tlvs?.attributionData;
+  return a === undefined ? {} : { attributionData: attributionFromWire(a) };
+}
+
+/** The TLVs that carry our attribution data, if any. */
+function attributionTlvs(data: Uint8Array | undefined): { tlvs?: { attributionData: WireAttribution } } {
+  return data === undefined ? {} : { tlvs: { attributionData: attributionToWire(data) } };
+}
 
 /** Whether the channel takes new HTLCs in either direction (not after any shutdown). */
 function acceptsNewHtlcs(state: ChannelState): boolean {
@@ -151,7 +201,8 @@ function checkOffer(
     );
     if (
       isDustHere &&
-      dustExposureMsat(state.format, v.spec, v.owner, v.dust) > policy.maxDustHtlcExposureMsat
+      dustExposureMsat(state.format, v.spec, v.owner, v.dust) >
+        dustExposureLimitMsat(policy, v.spec.feeratePerKw)
     )
       return { code: 'dust_exposure', message: 'the HTLC would exceed our dust exposure limit' };
   }
@@ -213,12 +264,30 @@ export function removeHtlc(
     return reject(state, 'unknown_htlc', `incoming HTLC ${cmd.htlcId} is already being removed`);
   const channelId = state.channelId!;
   let u: UpdateFulfillHtlc | UpdateFailHtlc | UpdateFailMalformedHtlc;
+  if (cmd.kind !== 'failMalformedHtlc' && cmd.attributionData !== undefined) {
+    if (cmd.attributionData.length !== ATTRIBUTION_DATA_LENGTH)
+      return reject(state, 'invalid', `attribution data must be ${ATTRIBUTION_DATA_LENGTH} bytes`);
+  }
   if (cmd.kind === 'fulfillHtlc') {
     if (cmd.paymentPreimage.length !== 32 || !equalBytes(sha256(cmd.paymentPreimage), htlc.paymentHash))
       return reject(state, 'invalid', 'the preimage does not hash to the payment_hash');
-    u = { kind: 'update_fulfill_htlc', channelId, id: cmd.htlcId, paymentPreimage: cmd.paymentPreimage };
+    // BOLT 2: "MUST initialize `attribution_data` and include it in `update_fail_htlc` and
+    // `update_fulfill_htlc`." (the switch computes it; the machine carries it.)
+    u = {
+      kind: 'update_fulfill_htlc',
+      channelId,
+      id: cmd.htlcId,
+      paymentPreimage: cmd.paymentPreimage,
+      ...attributionTlvs(cmd.attributionData),
+    };
   } else if (cmd.kind === 'failHtlc') {
-    u = { kind: 'update_fail_htlc', channelId, id: cmd.htlcId, reason: cmd.reason };
+    u = {
+      kind: 'update_fail_htlc',
+      channelId,
+      id: cmd.htlcId,
+      reason: cmd.reason,
+      ...attributionTlvs(cmd.attributionData),
+    };
   } else {
     if ((cmd.failureCode & BADONION) === 0 || cmd.sha256OfOnion.length !== 32)
       return reject(state, 'invalid', 'update_fail_malformed_htlc needs the BADONION bit and a 32-byte hash');
@@ -232,6 +301,59 @@ export function removeHtlc(
   }
   const next = propose(state, u);
   return done(next, sendNow(next, u));
+}
+
+/**
+ * The first dust balance (local or remote commitment) above our limit once `u` is applied, if any:
+ * the value of the HTLCs that commitment would trim at the updated feerate.
+ */
+function dustOverflowAt(
+  state: ChannelState,
+  specs: readonly { owner: 'local' | 'remote'; spec: CommitSpec; dust: bigint }[],
+  policy: ChannelPolicy,
+): { owner: 'local' | 'remote'; balanceMsat: bigint; limitMsat: bigint } | undefined {
+  for (const { owner, spec, dust } of specs) {
+    const balanceMsat = dustExposureMsat(state.format, spec, owner, dust);
+    const limitMsat = dustExposureLimitMsat(policy, spec.feeratePerKw);
+    if (balanceMsat > limitMsat) return { owner, balanceMsat, limitMsat };
+  }
+  return undefined;
+}
+
+/**
+ * Why we (the funder) may not send `update_fee` at `feeratePerKw` now, if we may not: we could not
+ * pay it and keep the reserve, or (without anchors) raising it would trim HTLCs past our dust limit.
+ */
+export function feeUpdateProblem(
+  state: ChannelState,
+  feeratePerKw: number,
+  policy: ChannelPolicy,
+): { code: 'insufficient_funds' | 'dust_exposure'; message: string } | undefined {
+  const u: UpdateFee = { kind: 'update_fee', channelId: state.channelId!, feeratePerKw };
+  const remote = remoteParams(state);
+  const specs = [
+    { owner: 'remote' as const, spec: remoteView(state, [u]), dust: remote.dustLimitSat },
+    { owner: 'local' as const, spec: localProjection(state, [u]), dust: state.local.dustLimitSat },
+  ];
+  for (const { owner, spec, dust } of specs) {
+    if (
+      spec.toLocalMsat - commitmentCostMsat(state.format, spec, owner, dust) <
+      remote.channelReserveSat * 1000n
+    )
+      return { code: 'insufficient_funds', message: 'we cannot afford this feerate and keep our reserve' };
+  }
+  // BOLT 2: "if `option_anchors` was not negotiated:" ... "if the `update_fee` increases `feerate_per_kw`:"
+  // ... "if the dust balance of the remote transaction at the updated `feerate_per_kw` is greater than `max_dust_htlc_exposure_msat`:" ... "MAY NOT send `update_fee`"
+  // (and the same for the local transaction).
+  if (state.format !== 'anchors' && feeratePerKw > remoteView(state).feeratePerKw) {
+    const over = dustOverflowAt(state, specs, policy);
+    if (over !== undefined)
+      return {
+        code: 'dust_exposure',
+        message: `at ${feeratePerKw} sat/kw the ${over.owner} commitment would trim ${over.balanceMsat} msat of HTLCs, above our dust limit ${over.limitMsat} msat`,
+      };
+  }
+  return undefined;
 }
 
 /** Command: change the commitment feerate (funder only). */
@@ -249,18 +371,9 @@ export function updateFee(state: ChannelState, feeratePerKw: number, policy: Cha
       'invalid',
       `feerate must be in [${policy.minFeeratePerKw}, ${policy.maxFeeratePerKw}]`,
     );
+  const problem = feeUpdateProblem(state, feeratePerKw, policy);
+  if (problem !== undefined) return reject(state, problem.code, problem.message);
   const u: UpdateFee = { kind: 'update_fee', channelId: state.channelId!, feeratePerKw };
-  const remote = remoteParams(state);
-  for (const [owner, spec, dust] of [
-    ['remote', remoteView(state, [u]), remote.dustLimitSat],
-    ['local', localProjection(state, [u]), state.local.dustLimitSat],
-  ] as const) {
-    if (
-      spec.toLocalMsat - commitmentCostMsat(state.format, spec, owner, dust) <
-      remote.channelReserveSat * 1000n
-    )
-      return reject(state, 'insufficient_funds', 'we cannot afford this feerate and keep our reserve');
-  }
   const next = propose(state, u);
   return done(next, sendNow(next, u));
 }
@@ -330,6 +443,7 @@ export function receiveRemove(
       paymentHash: htlc.paymentHash,
       paymentPreimage: m.paymentPreimage,
       amountMsat: htlc.amountMsat,
+      ...attributionOf(m),
     });
   } else if (m.kind === 'update_fail_malformed_htlc' && (m.failureCode & BADONION) === 0) {
     // BOLT 2: "if the `BADONION` bit in `failure_code` is not set for `update_fail_malformed_htlc`:"
@@ -344,10 +458,17 @@ export function receiveFee(state: ChannelState, m: UpdateFee, policy: ChannelPol
   if (state.isFunder) return failChannel(state, 'update_fee from the non-funder');
   if (!acceptsRemovals(state)) return failChannel(state, `update_fee in phase ${state.phase}`);
   // BOLT 2: "if the `update_fee` is too low for timely processing, OR is unreasonably large:"
-  if (m.feeratePerKw < policy.minFeeratePerKw || m.feeratePerKw > policy.maxFeeratePerKw)
+  // The bounds follow our own estimate when we have one (see acceptableRemoteFeerate); a rate
+  // above the one in force is never refused as too low (LDK's check_remote_fee does the same):
+  // it only makes the commitment likelier to confirm.
+  const bounds = acceptableRemoteFeerate(state.format, policy);
+  const current = state.localCommit!.spec.feeratePerKw;
+  const tooLow =
+    m.feeratePerKw < bounds.min && !(m.feeratePerKw > current && m.feeratePerKw >= policy.minFeeratePerKw);
+  if (tooLow || m.feeratePerKw > bounds.max)
     return failChannel(
       state,
-      `update_fee ${m.feeratePerKw} is outside [${policy.minFeeratePerKw}, ${policy.maxFeeratePerKw}]`,
+      `update_fee ${m.feeratePerKw} sat/kw is outside [${bounds.min}, ${bounds.max}]${bounds.fromEstimate ? ' (from our fee estimate)' : ''}`,
     );
   const rc = state.remoteChanges;
   const proposed = [...rc.proposed.filter((u) => u.kind !== 'update_fee'), m];
@@ -355,5 +476,26 @@ export function receiveFee(state: ChannelState, m: UpdateFee, policy: ChannelPol
   // BOLT 2: "if the sender cannot afford the new fee rate on the receiving node's current commitment transaction:"
   if (spec.toRemoteMsat < commitmentCostMsat(state.format, spec, 'local', state.local.dustLimitSat))
     return failChannel(state, 'update_fee the funder cannot afford');
+  // BOLT 2: "if `option_anchors` was not negotiated:" ... "if the `update_fee` increases `feerate_per_kw`:"
+  // ... "if the dust balance of the local transaction at the updated `feerate_per_kw` is greater than `max_dust_htlc_exposure_msat`:" ... "MAY fail the channel"
+  // (and the same for the remote transaction). Only if the policy says so: by default we accept,
+  // and the HTLC checks refuse new dust until the exposure falls.
+  if (policy.closeOnUpdateFeeDustOverflow && state.format !== 'anchors' && m.feeratePerKw > current) {
+    // Every HTLC either side has sent, at the new feerate, trimmed by each side's dust limit.
+    const spec = { ...localProjection(state), feeratePerKw: m.feeratePerKw };
+    const over = dustOverflowAt(
+      state,
+      [
+        { owner: 'local', spec, dust: state.local.dustLimitSat },
+        { owner: 'remote', spec, dust: remoteParams(state).dustLimitSat },
+      ],
+      policy,
+    );
+    if (over !== undefined)
+      return failChannel(
+        state,
+        `update_fee ${m.feeratePerKw} sat/kw would trim ${over.balanceMsat} msat of HTLCs on the ${over.owner} commitment, above our dust limit ${over.limitMsat} msat`,
+      );
+  }
   return done({ ...state, remoteChanges: { ...rc, proposed } });
 }

@@ -324,6 +324,15 @@ export class Gossiper {
     });
   }
 
+  /**
+   * Our latest signed channel_update of one of our channels (by channel_id), public or sent to the
+   * peer alone; undefined before we made one. For failures (BOLT 4), re-signed by the caller when
+   * the onion named another short_channel_id.
+   */
+  ourChannelUpdate(channelId: Uint8Array): ChannelUpdate | undefined {
+    return this.ours.ownUpdate(channelId);
+  }
+
   /** Forgets one of our channels (closed). Its public announcement stays until `fundingSpent`. */
   removeOurChannel(shortChannelId: bigint): Promise<void> {
     return this.serial(() => this.ours.remove(shortChannelId));

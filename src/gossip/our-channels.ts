@@ -299,6 +299,24 @@ export class OurChannels {
     return pub.timestamp >= priv.timestamp ? pub : priv;
   }
 
+  /**
+   * Our latest signed channel_update of one of our channels (our direction): the public one once
+   * the channel is announced, else the one sent to the peer alone; undefined before either exists
+   * (BOLT 7: none before `channel_ready` was received).
+   */
+  ownUpdate(channelId: Uint8Array): ChannelUpdate | undefined {
+    const st = this.byChannelId.get(bytesToHex(channelId));
+    if (st === undefined) return undefined;
+    const priv = st.privateUpdates[st.ourDirection]?.msg;
+    const scid = st.ch.shortChannelId;
+    const pub = this.opts.view.isAnnounced(scid)
+      ? this.opts.view.publicUpdate(scid, st.ourDirection)
+      : undefined;
+    if (priv === undefined) return pub;
+    if (pub === undefined) return priv;
+    return pub.timestamp >= priv.timestamp ? pub : priv;
+  }
+
   /** Our channels as route hint candidates (see routeHintsForInvoice). */
   hintChannels(): HintChannel[] {
     return [...this.byChannelId.values()].map((st) => {

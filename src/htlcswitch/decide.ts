@@ -102,17 +102,22 @@ export function decideForward(
       `channel ${payload.shortChannelId} is closed or closing`,
     );
   }
-  const { policy, channelUpdate } = outgoing;
+  const { policy } = outgoing;
+  // Read only for a failure that carries it: a link may have to sign it first.
+  const update = (): Uint8Array => outgoing.channelUpdate;
   // BOLT 4: "if the channel is disabled:" "report the current channel setting for the outgoing
   // channel." "return a `channel_disabled` error." No `disabled_flags` are defined: they are zero.
   if (policy.disabled) {
-    return fail({ name: 'channel_disabled', disabledFlags: 0, channelUpdate }, 'the channel is disabled');
+    return fail(
+      { name: 'channel_disabled', disabledFlags: 0, channelUpdate: update() },
+      'the channel is disabled',
+    );
   }
   // BOLT 4: "if during forwarding to its receiving peer, an otherwise unspecified, transient
   // error occurs in the outgoing channel" "return a `temporary_channel_failure` error."
   if (!outgoing.usable) {
     return fail(
-      { name: 'temporary_channel_failure', channelUpdate },
+      { name: 'temporary_channel_failure', channelUpdate: update() },
       'the peer is not connected or the channel is not ready',
     );
   }
@@ -120,7 +125,7 @@ export function decideForward(
   // "report the amount of the outgoing HTLC and the current channel setting for the outgoing channel."
   if (amountMsat < policy.htlcMinimumMsat) {
     return fail(
-      { name: 'amount_below_minimum', htlcMsat: amountMsat, channelUpdate },
+      { name: 'amount_below_minimum', htlcMsat: amountMsat, channelUpdate: update() },
       `amount ${amountMsat} msat is below htlc_minimum_msat ${policy.htlcMinimumMsat}`,
     );
   }
@@ -128,7 +133,7 @@ export function decideForward(
   // for a single HTLC." Above it is a transient failure of the channel (as lnd reports it).
   if (amountMsat > policy.htlcMaximumMsat) {
     return fail(
-      { name: 'temporary_channel_failure', channelUpdate },
+      { name: 'temporary_channel_failure', channelUpdate: update() },
       `amount ${amountMsat} msat is above htlc_maximum_msat ${policy.htlcMaximumMsat}`,
     );
   }
@@ -140,7 +145,7 @@ export function decideForward(
     // BOLT 4: "if the HTLC does NOT pay a sufficient fee:" "report the amount of the incoming
     // HTLC and the current channel setting for the outgoing channel."
     return fail(
-      { name: 'fee_insufficient', htlcMsat: incoming.amountMsat, channelUpdate },
+      { name: 'fee_insufficient', htlcMsat: incoming.amountMsat, channelUpdate: update() },
       `fee ${feeMsat} msat is below the ${forwardingFeeMsat(policy, amountMsat)} msat required`,
     );
   }
@@ -150,7 +155,7 @@ export function decideForward(
   const delta = incoming.cltvExpiry - cltvExpiry;
   if (!policies.some((p) => delta >= p.cltvExpiryDelta)) {
     return fail(
-      { name: 'incorrect_cltv_expiry', cltvExpiry, channelUpdate },
+      { name: 'incorrect_cltv_expiry', cltvExpiry, channelUpdate: update() },
       `cltv delta ${delta} is below cltv_expiry_delta ${policy.cltvExpiryDelta}`,
     );
   }
@@ -158,7 +163,7 @@ export function decideForward(
   // setting for the outgoing channel." "return an `expiry_too_soon` error."
   if (cltvExpiry - currentHeight < limits.minOutgoingCltvMargin) {
     return fail(
-      { name: 'expiry_too_soon', channelUpdate },
+      { name: 'expiry_too_soon', channelUpdate: update() },
       `outgoing cltv_expiry ${cltvExpiry} is less than ${limits.minOutgoingCltvMargin} blocks after height ${currentHeight}`,
     );
   }
@@ -173,7 +178,7 @@ export function decideForward(
   // BOLT 4: "transient error occurs in the outgoing channel (e.g. channel capacity reached,"
   if (amountMsat > outgoing.availableOutboundMsat) {
     return fail(
-      { name: 'temporary_channel_failure', channelUpdate },
+      { name: 'temporary_channel_failure', channelUpdate: update() },
       `amount ${amountMsat} msat exceeds the ${outgoing.availableOutboundMsat} msat available in the channel`,
     );
   }

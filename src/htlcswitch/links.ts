@@ -47,14 +47,21 @@ export class LinkTable {
     return this.isClosed(channelId) || this.get(channelId) === undefined;
   }
 
-  /** How a forward decision sees `link` when the HTLC goes out over `shortChannelId`. */
+  /**
+   * How a forward decision sees `link` when the HTLC goes out over `shortChannelId`. The
+   * channel_update is read only if a failure needs it (it may have to be signed).
+   */
   view(link: ChannelLink, shortChannelId: bigint): OutgoingChannelView {
+    let update: Uint8Array | undefined;
     const v: OutgoingChannelView = {
       shortChannelId,
       usable: link.isUsable(),
       policy: link.policy(),
       availableOutboundMsat: link.availableOutboundMsat(),
-      channelUpdate: link.channelUpdate(shortChannelId),
+      get channelUpdate(): Uint8Array {
+        update ??= link.channelUpdate(shortChannelId);
+        return update;
+      },
     };
     const previous = link.previousPolicy?.();
     // BOLT 7: "SHOULD keep accepting the previous channel parameters for 10 minutes"

@@ -46,6 +46,13 @@ export type LocalHtlcOutcome =
  */
 export interface PaymentOutcomeSink {
   onHtlcResolved(ref: string, outcome: LocalHtlcOutcome): Promise<void>;
+  /**
+   * Not an outcome: the HTLC's channel closed while it was in flight, so it is resolved on chain
+   * (the peer may still claim it with the preimage), and its outcome comes later through
+   * `onHtlcResolved` once the channel layer reports it. Told when the channel closes and again
+   * after each restart while the HTLC stays unresolved; handling must be idempotent.
+   */
+  onHtlcOnChain?(ref: string, why: string): Promise<void>;
 }
 
 /** Something the switch did, for logs, metrics and the API's event stream. */

@@ -115,6 +115,7 @@ export class HtlcSwitch {
       for (const c of circuits) this.index(c);
       this.started = true;
       for (const c of circuits) await this.reconcile(c, post);
+      for (const c of circuits) this.noticeOnChain(c, post);
     }, false);
   }
 
@@ -144,9 +145,11 @@ export class HtlcSwitch {
    * to expire (see `blockConnected`). Keep its link registered while it resolves HTLCs on chain.
    */
   async channelClosed(channelId: Uint8Array): Promise<void> {
-    await this.input(async () => {
+    await this.input(async (post) => {
       this.links.markClosed(bytesToHex(channelId));
       await this.circuitStore.markClosed(channelId);
+      for (const c of this.circuits.values())
+        if (equalBytes(c.outgoingChannelId, channelId)) this.noticeOnChain(c, post);
     });
   }
 
@@ -617,6 +620,18 @@ export class HtlcSwitch {
         ? { name: 'permanent_channel_failure' }
         : { name: 'temporary_channel_failure', channelUpdate: NO_UPDATE };
     return refused(failure, `the channel refused the HTLC: ${result.reason}`);
+  }
+
+  /**
+   * Tells the payment loop (outside the queue) that an HTLC of ours in flight on a closed channel
+   * now resolves on chain: not failed, since the peer may still claim it there.
+   */
+  private noticeOnChain(c: Circuit, post: PostAction[]): void {
+    const sink = this.config.payments;
+    if (c.kind !== 'local' || c.state !== 'in_flight' || c.outgoingHtlcId === null) return;
+    if (sink.onHtlcOnChain === undefined || !this.links.isClosed(c.outgoingChannelId)) return;
+    const why = `channel ${bytesToHex(c.outgoingChannelId)} closed with HTLC ${c.outgoingHtlcId} unresolved`;
+    post.push(() => sink.onHtlcOnChain?.(c.ref, why) ?? Promise.resolve());
   }
 
   /** Stores a local HTLC's outcome, then (outside the queue) tells the payment loop. */

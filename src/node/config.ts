@@ -17,6 +17,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const CHANNEL_TYPES = ['static_remotekey', 'anchors'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
+/** BOLT 2 `max_dust_htlc_exposure_msat` as configured (src/channel's DustExposureLimit). */
+export type DustExposureSetting =
+  | { kind: 'fixed'; msat: bigint }
+  | { kind: 'feerateMultiplier'; multiplier: number };
+
 /** An address to listen on or dial. */
 export interface HostPort {
   host: string;
@@ -62,8 +67,18 @@ export interface NodeConfig {
     maxChannelSat: bigint;
     maxAcceptedHtlcs: number;
   };
-  /** `channelType`: the commitment format of channels we open when a request names none. */
-  channels: { minimumDepth: number; announce: boolean; toSelfDelay: number; channelType: ChannelType };
+  /**
+   * `channelType`: the commitment format of channels we open when a request names none.
+   * `maxDustExposure`: BOLT 2's `max_dust_htlc_exposure_msat`, fixed or `multiplier` msat per
+   * sat/kw of the urgent fee estimate (LDK's FeeRateMultiplier; default 10,000).
+   */
+  channels: {
+    minimumDepth: number;
+    announce: boolean;
+    toSelfDelay: number;
+    channelType: ChannelType;
+    maxDustExposure: DustExposureSetting;
+  };
   gossip: { flushIntervalMs: number };
   logLevel: LogLevel;
   /** Opens the seed file when it is encrypted (environment only: flags show up in `ps`). */
@@ -172,6 +187,10 @@ const SCHEMA = z
         announce: z.boolean().default(true),
         toSelfDelay: z.int().min(6).max(2016).default(144),
         channelType: z.enum(CHANNEL_TYPES).default('static_remotekey'),
+        /** msat of dust exposure allowed per sat/kw of the urgent fee estimate (LDK's default). */
+        maxDustExposureMultiplier: z.int().min(1).max(10_000_000).default(10_000),
+        /** A fixed dust exposure cap instead of the multiplier. */
+        maxDustExposureMsat: amount.optional(),
       })
       .strict()
       .prefault({}),
@@ -281,6 +300,16 @@ export const FLAT_SETTINGS: Readonly<Record<string, FlatSetting>> = {
     path: ['channels', 'channelType'],
     kind: 'string',
     help: `commitment format of channels we open: ${CHANNEL_TYPES.join(' or ')} (default static_remotekey)`,
+  },
+  'max-dust-exposure-multiplier': {
+    path: ['channels', 'maxDustExposureMultiplier'],
+    kind: 'int',
+    help: 'dust HTLC exposure per channel: this many msat per sat/kw of the fee estimate (default 10000)',
+  },
+  'max-dust-exposure-msat': {
+    path: ['channels', 'maxDustExposureMsat'],
+    kind: 'amount',
+    help: 'a fixed dust HTLC exposure cap per channel (msat) instead of the multiplier',
   },
   'gossip-flush-ms': { path: ['gossip', 'flushIntervalMs'], kind: 'int', help: 'gossip relay interval' },
   'log-level': { path: ['logLevel'], kind: 'string', help: LOG_LEVELS.join(', ') },
@@ -411,7 +440,16 @@ function finish(p: Parsed, dataDir: string, cwd: string, seedPassphrase: string 
     fees: p.fees,
     acceptKeysend: p.acceptKeysend,
     limits: p.limits,
-    channels: p.channels,
+    channels: {
+      minimumDepth: p.channels.minimumDepth,
+      announce: p.channels.announce,
+      toSelfDelay: p.channels.toSelfDelay,
+      channelType: p.channels.channelType,
+      maxDustExposure:
+        p.channels.maxDustExposureMsat !== undefined
+          ? { kind: 'fixed', msat: p.channels.maxDustExposureMsat }
+          : { kind: 'feerateMultiplier', multiplier: p.channels.maxDustExposureMultiplier },
+    },
     gossip: p.gossip,
     logLevel: p.logLevel,
     ...(seedPassphrase !== undefined && seedPassphrase !== '' ? { seedPassphrase } : {}),

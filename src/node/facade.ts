@@ -449,6 +449,7 @@ export class NodeFacadeImpl implements NodeFacade {
           failureCode: a.record.failureCode,
           ...(a.failure?.failureName !== undefined ? { failureName: a.failure.failureName } : {}),
           ...(a.failure?.reason !== undefined ? { failureReason: a.failure.reason } : {}),
+          ...(a.onChain !== undefined ? { onChainReason: a.onChain } : {}),
           createdAt: a.record.createdAt,
           updatedAt: a.record.updatedAt,
         }),

@@ -1,8 +1,14 @@
 // src/node/links.ts: the seams between the channel driver, the switch, the invoice registry and the
 // payment loop. Each adapter turns one module's interface into what another expects; none decides
 // anything.
-import type { ChannelDriver, ChannelSnapshot } from '../channel/index.js';
+import type { ChannelDriver, ChannelSnapshot, OutgoingResolution } from '../channel/index.js';
 import { bytesToHex } from '../crypto/index.js';
+import {
+  type ChannelUpdateParams,
+  createChannelUpdate,
+  type GossipSigner,
+  nextTimestamp,
+} from '../gossip/index.js';
 import type {
   AddHtlcRequest,
   AddHtlcResult,
@@ -28,6 +34,13 @@ import type {
   SendHtlcRequest,
 } from '../payments/index.js';
 import type { FirstHopChannel } from '../routing/index.js';
+import {
+  type ChannelUpdate,
+  channelUpdateDirection,
+  encodeMessage,
+  isChannelDisabled,
+  MESSAGE_FLAG_DONT_FORWARD,
+} from '../wire/index.js';
 
 /** The node-wide forwarding fees (the fee policy of the config, changeable through the API). */
 export interface FeeSettings {
@@ -60,6 +73,88 @@ export function htlcLimitsOf(s: ChannelSnapshot): { minimumMsat: bigint; maximum
   };
 }
 
+/** Where our signed channel_updates come from (the gossiper), and the key that signs variants. */
+export interface OwnUpdateSource {
+  /** Our latest signed channel_update of the channel (public or sent to the peer alone), if any. */
+  latest(channelId: Uint8Array): ChannelUpdate | undefined;
+  signer: GossipSigner;
+  /** Unix seconds. */
+  nowSec(): number;
+}
+
+const NO_UPDATE = new Uint8Array(0);
+
+function samePolicyAs(u: ChannelUpdate, p: ForwardingPolicy): boolean {
+  return (
+    BigInt(u.feeBaseMsat) === p.feeBaseMsat &&
+    BigInt(u.feeProportionalMillionths) === p.feeProportionalMillionths &&
+    u.cltvExpiryDelta === p.cltvExpiryDelta &&
+    u.htlcMinimumMsat === p.htlcMinimumMsat &&
+    u.htlcMaximumMsat === p.htlcMaximumMsat
+  );
+}
+
+/**
+ * The channel_update our forwarding failures carry. BOLT 4: "report the current channel setting for
+ * the outgoing channel", and "if it returns a `channel_update`:" "MUST set `short_channel_id` to the
+ * `short_channel_id` used by the incoming onion." Gossip's latest update is used as it is when it
+ * names that short_channel_id and states the current policy; otherwise (the onion named an alias,
+ * or the update that announces a new policy or the disable bit is not out yet) the same update is
+ * signed again for that short_channel_id and the current policy, with `dont_forward` set, since it
+ * is not gossip. Signed variants are kept until gossip's update or the policy changes.
+ */
+export class FailureUpdates {
+  private readonly signed = new Map<string, { key: string; bytes: Uint8Array }>();
+
+  constructor(private readonly source: OwnUpdateSource) {}
+
+  /**
+   * Encoded with its 2-byte message type, as lnd and Core Lightning send it (LDK 0.1 and our own
+   * payment loop accept it with or without); empty bytes before gossip made any update for the
+   * channel (BOLT 4 allows a zero `len`).
+   */
+  forFailure(channelId: Uint8Array, shortChannelId: bigint, policy: ForwardingPolicy): Uint8Array {
+    const last = this.source.latest(channelId);
+    if (last === undefined) return NO_UPDATE;
+    const current = samePolicyAs(last, policy) && isChannelDisabled(last) === policy.disabled;
+    if (current && last.shortChannelId === shortChannelId) return encodeMessage(last);
+    const dontForward =
+      (last.messageFlags & MESSAGE_FLAG_DONT_FORWARD) !== 0 || last.shortChannelId !== shortChannelId;
+    const slot = `${bytesToHex(channelId)}/${shortChannelId}`;
+    const key = [
+      last.timestamp,
+      policy.feeBaseMsat,
+      policy.feeProportionalMillionths,
+      policy.cltvExpiryDelta,
+      policy.htlcMinimumMsat,
+      policy.htlcMaximumMsat,
+      policy.disabled,
+    ].join('/');
+    const kept = this.signed.get(slot);
+    if (kept?.key === key) return kept.bytes;
+    const params: ChannelUpdateParams = {
+      chainHash: last.chainHash,
+      shortChannelId,
+      direction: channelUpdateDirection(last),
+      policy: {
+        cltvExpiryDelta: policy.cltvExpiryDelta,
+        htlcMinimumMsat: policy.htlcMinimumMsat,
+        htlcMaximumMsat: policy.htlcMaximumMsat,
+        feeBaseMsat: policy.feeBaseMsat,
+        feeProportionalMillionths: Number(policy.feeProportionalMillionths),
+      },
+      disabled: policy.disabled,
+      dontForward,
+      // The same moment as gossip's update when only the short_channel_id differs; a newer one
+      // when the policy changed (BOLT 7: "greater than any previously-sent `channel_update`").
+      timestamp: current ? last.timestamp : nextTimestamp(this.source.nowSec(), last.timestamp),
+    };
+    const bytes = encodeMessage(createChannelUpdate(params, this.source.signer));
+    this.signed.set(slot, { key, bytes });
+    return bytes;
+  }
+}
+
 const REFUSALS: Record<string, AddRefusal> = {
   not_ready: 'link_down',
   disconnected: 'link_down',
@@ -82,6 +177,8 @@ export class DriverLink implements ChannelLink {
     private readonly driver: ChannelDriver,
     snapshot: ChannelSnapshot,
     private readonly fees: () => FeeSettings,
+    /** Without it, failures carry no channel_update. */
+    private readonly updates?: FailureUpdates,
   ) {
     this.channelId = snapshot.channelId;
     this.peerNodeId = snapshot.peerNodeId;
@@ -125,9 +222,8 @@ export class DriverLink implements ChannelLink {
     return this.snap()?.spendableMsat ?? 0n;
   }
 
-  channelUpdate(_shortChannelId: bigint): Uint8Array {
-    // Left out of failures: senders retry on the graph's policy, which gossip keeps current.
-    return new Uint8Array(0);
+  channelUpdate(shortChannelId: bigint): Uint8Array {
+    return this.updates?.forFailure(this.channelId, shortChannelId, this.policy()) ?? NO_UPDATE;
   }
 
   async addHtlc(request: AddHtlcRequest): Promise<AddHtlcResult> {
@@ -140,12 +236,12 @@ export class DriverLink implements ChannelLink {
     return this.driver.outgoingHtlcIdByOrigin(this.channelId, origin);
   }
 
-  async fulfillHtlc(htlcId: bigint, preimage: Uint8Array): Promise<void> {
-    await this.driver.fulfillHtlc(this.channelId, htlcId, preimage);
+  async fulfillHtlc(htlcId: bigint, preimage: Uint8Array, attributionData?: Uint8Array): Promise<void> {
+    await this.driver.fulfillHtlc(this.channelId, htlcId, preimage, attributionData);
   }
 
-  async failHtlc(htlcId: bigint, reason: Uint8Array): Promise<void> {
-    await this.driver.failHtlc(this.channelId, htlcId, reason);
+  async failHtlc(htlcId: bigint, reason: Uint8Array, attributionData?: Uint8Array): Promise<void> {
+    await this.driver.failHtlc(this.channelId, htlcId, reason, attributionData);
   }
 
   async failMalformedHtlc(htlcId: bigint, sha256OfOnion: Uint8Array, failureCode: number): Promise<void> {
@@ -198,11 +294,37 @@ export class RegistryFinalHop implements FinalHopHandler {
   }
 }
 
+/** The part of the switch that takes the driver's outgoing resolutions. */
+export type OutgoingResolutionTarget = Pick<HtlcSwitch, 'outgoingHtlcFulfilled' | 'outgoingHtlcFailed'>;
+
 /**
- * BOLT 4 permanent_channel_failure (PERM|8), reported as the first hop's own failure when the
- * switch says our channel closed with the HTLC unresolvable: the loop then avoids that channel.
+ * Hands the driver's report of how an HTLC we offered ended to the switch, with the peer's
+ * attribution data, so that a failure or fulfill passed upstream extends it (BOLT 4).
  */
-const PERMANENT_CHANNEL_FAILURE = 0x4008;
+export async function deliverOutgoingResolution(
+  sw: OutgoingResolutionTarget,
+  link: ChannelLink,
+  r: OutgoingResolution,
+): Promise<void> {
+  if (r.kind === 'fulfilled') {
+    await sw.outgoingHtlcFulfilled(link, r.htlcId, r.preimage, r.attributionData);
+  } else if (r.kind === 'closed') {
+    await sw.outgoingHtlcFailed(link, r.htlcId, { kind: 'closed', why: r.why });
+  } else if (r.reason.kind === 'onion') {
+    const { reason, attributionData } = r.reason;
+    await sw.outgoingHtlcFailed(link, r.htlcId, {
+      kind: 'fail',
+      reason,
+      ...(attributionData !== undefined ? { attributionData } : {}),
+    });
+  } else {
+    await sw.outgoingHtlcFailed(link, r.htlcId, {
+      kind: 'malformed',
+      sha256OfOnion: r.reason.sha256OfOnion,
+      failureCode: r.reason.failureCode,
+    });
+  }
+}
 
 /** How an HTLC we sent ended, in the payment loop's terms. */
 export function toHtlcOutcome(outcome: LocalHtlcOutcome): HtlcOutcome {
@@ -221,7 +343,8 @@ export function toHtlcOutcome(outcome: LocalHtlcOutcome): HtlcOutcome {
       ...(f.attributionData !== undefined ? { attributionData: f.attributionData } : {}),
     };
   if (f.kind === 'malformed') return { kind: 'malformed', code: f.failureCode };
-  return { kind: 'malformed', code: PERMANENT_CHANNEL_FAILURE };
+  // Our own channel closed and the HTLC can never be fulfilled: not the peer's malformed reply.
+  return { kind: 'closed', why: f.why };
 }
 
 /** The payment loop as the switch's sink for our own HTLCs. */
@@ -230,6 +353,10 @@ export class LoopOutcomeSink implements PaymentOutcomeSink {
 
   onHtlcResolved(ref: string, outcome: LocalHtlcOutcome): Promise<void> {
     return this.loop().onHtlcResolved(ref, toHtlcOutcome(outcome));
+  }
+
+  onHtlcOnChain(ref: string, why: string): Promise<void> {
+    return this.loop().onHtlcResolved(ref, { kind: 'onchain', why });
   }
 }
 

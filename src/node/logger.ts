@@ -5,7 +5,11 @@ import type { LogLevel } from './config.js';
 
 export type { Logger } from 'pino';
 
-/** A pino logger at `level`, writing JSON lines to `destination` (default: stdout). */
+/**
+ * A pino logger at `level`, writing JSON lines to `destination` (default: stdout, written
+ * synchronously: the lines before a crash or a SIGKILL are the ones an operator needs, and pino's
+ * default asynchronous stdout loses them; a line costs a few microseconds more).
+ */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
     level,
@@ -20,5 +24,5 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       },
     },
   };
-  return destination === undefined ? pino(options) : pino(options, destination);
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }

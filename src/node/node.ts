@@ -23,6 +23,7 @@ import {
   type ChannelSnapshot,
   type CommittedIncomingHtlc,
   DEFAULT_POLICY,
+  incomingDustOverflow,
   type OutgoingResolution,
   policyWith,
 } from '../channel/index.js';
@@ -35,6 +36,7 @@ import {
 import { Gossiper, type OurChannel } from '../gossip/index.js';
 import { HtlcSwitch, type SwitchEvent } from '../htlcswitch/index.js';
 import { InvoiceRegistry, type RegistryInvoice } from '../invoices/index.js';
+import { createFailure, peelOnion } from '../onion/index.js';
 import { PaymentLoop } from '../payments/index.js';
 import { OUR_INIT_FEATURES, OUR_NODE_ANNOUNCEMENT_FEATURES, PeerManager } from '../peer/index.js';
 import { ChannelGraph, Scorer } from '../routing/index.js';
@@ -50,12 +52,15 @@ import {
   applyHeldResolutions,
   DriverLink,
   DriverLocalChannels,
+  deliverOutgoingResolution,
+  FailureUpdates,
   type FeeSettings,
   LoopOutcomeSink,
   RegistryFinalHop,
   SwitchHtlcSender,
 } from './links.js';
 import { createLogger, type Logger } from './logger.js';
+import { paymentIdOf, paymentLogFields } from './payment-log.js';
 
 /** The seed file in the data directory (BIP 39 words, 0600, optionally encrypted). */
 export const SEED_FILE = 'ksnode.seed';
@@ -126,9 +131,15 @@ export class Node extends EventEmitter<NodeEvents> {
   graphPruner: GraphPruner | undefined;
 
   private readonly links = new Map<string, DriverLink>();
+  /** The channel_updates our forwarding failures carry (from gossip's, re-signed as needed). */
+  private readonly failureUpdates: FailureUpdates;
   /** What gossip last heard of each channel (see gossipKey). */
   private readonly gossipSeen = new Map<string, string>();
   private switchStarted = false;
+  /** Set once the switch and the payment loop have resumed: peers may connect from then on. */
+  private openForBusiness = false;
+  /** True while the driver reports committed HTLCs again after a start (see onIncomingHtlc). */
+  private replayingIncoming = false;
   private readonly switchReady: Promise<void>;
   private markSwitchReady!: () => void;
   private readonly background = new Set<Promise<unknown>>();
@@ -161,6 +172,11 @@ export class Node extends EventEmitter<NodeEvents> {
     };
     this.switchReady = new Promise((resolve) => {
       this.markSwitchReady = resolve;
+    });
+    this.failureUpdates = new FailureUpdates({
+      latest: (channelId) => this.gossiper?.ourChannelUpdate(channelId),
+      signer: gossipSigner(this.nodeId, this.nodePrivateKey, () => this.driver?.channels() ?? []),
+      nowSec: () => Math.floor(now() / 1000),
     });
     this.facade = new NodeFacadeImpl(this);
   }
@@ -208,6 +224,8 @@ export class Node extends EventEmitter<NodeEvents> {
       const chain = new ChainWatcher({
         backend,
         pollIntervalMs: config.chain.pollIntervalMs,
+        // Estimates at most one poll old: a block's fee check (update_fee) sees the fees of its time.
+        feeCacheMs: Math.min(60_000, config.chain.pollIntervalMs),
         clock: now,
         onError: (e) => chainLog.warn({ err: String(e) }, 'chain poll failed'),
       });
@@ -330,7 +348,13 @@ export class Node extends EventEmitter<NodeEvents> {
       finalHop: new RegistryFinalHop(
         this.registry,
         () => this.switch,
-        (inv) => this.emit('invoiceSettled', inv),
+        (inv) => {
+          log.info(
+            { module: 'invoices', paymentHash: bytesToHex(inv.paymentHash), keysend: inv.keysend },
+            'invoice settled',
+          );
+          this.emit('invoiceSettled', inv);
+        },
       ),
       payments: new LoopOutcomeSink(() => this.loop),
       now,
@@ -371,6 +395,7 @@ export class Node extends EventEmitter<NodeEvents> {
         maxAcceptedHtlcs: config.limits.maxAcceptedHtlcs,
         minFundingSat: config.limits.minChannelSat,
         maxRemoteToSelfDelay: Math.max(DEFAULT_POLICY.maxRemoteToSelfDelay, config.channels.toSelfDelay),
+        maxDustHtlcExposure: config.channels.maxDustExposure,
       }),
       randomBytes: random,
       now,
@@ -399,11 +424,8 @@ export class Node extends EventEmitter<NodeEvents> {
       chainHash: this.chainHash,
     });
     this.loop.on((e) => {
-      const id =
-        e.type === 'payment_created' || e.type === 'payment_succeeded' || e.type === 'payment_failed'
-          ? e.payment.id
-          : e.paymentId;
-      log.info({ module: 'payments', event: e.type, paymentId: id }, 'payment');
+      const id = paymentIdOf(e);
+      log.info({ module: 'payments', event: e.type, ...paymentLogFields(e) }, 'payment');
       this.emit('payment', id);
     });
 
@@ -450,7 +472,12 @@ export class Node extends EventEmitter<NodeEvents> {
     await this.switch.start(height);
     this.switchStarted = true;
     this.markSwitchReady();
-    await this.driver.replay();
+    this.replayingIncoming = true;
+    try {
+      await this.driver.replay();
+    } finally {
+      this.replayingIncoming = false;
+    }
     const rebroadcast = (await this.wallet.rebroadcastPending()).length;
     if (rebroadcast > 0)
       log.info({ module: 'wallet', rebroadcast }, 'unconfirmed transactions broadcast again');
@@ -462,6 +489,7 @@ export class Node extends EventEmitter<NodeEvents> {
     undo.push(() => clearInterval(this.registryTimer));
 
     // Open for business: listen, redial our channel peers, serve the API.
+    this.openForBusiness = true;
     if (config.listen !== null) {
       this.listenAddress = await peers.listen(config.listen.host, config.listen.port);
       log.info({ module: 'peer', ...this.listenAddress }, 'listening for peers');
@@ -560,8 +588,14 @@ export class Node extends EventEmitter<NodeEvents> {
     }
   }
 
-  /** Marks a channel peer persistent when we know where to dial it (it dials us otherwise). */
+  /**
+   * Marks a channel peer persistent when we know where to dial it (it dials us otherwise). Not
+   * before the node is open for business: a peer's channel traffic before the switch has reconciled
+   * its circuits could resolve an HTLC the switch is still looking for (redialChannelPeers dials
+   * every channel peer once the node is open).
+   */
   private async keepConnected(nodeId: Uint8Array): Promise<void> {
+    if (!this.openForBusiness) return;
     if (this.peers.persistentPeers().some((p) => bytesEqualHex(p, nodeId))) return;
     const a = await this.peerAddress(nodeId);
     if (a !== undefined) this.peers.addPersistentPeer(nodeId, a.host, a.port);
@@ -582,6 +616,16 @@ export class Node extends EventEmitter<NodeEvents> {
 
   private onIncomingHtlc(s: ChannelSnapshot, h: CommittedIncomingHtlc): void {
     if (!this.switchStarted) return; // the driver reports it again through replay()
+    // BOLT 2 max_dust_htlc_exposure_msat, receiving side: judged once, when the HTLC is first
+    // committed (the answer depends on what else was in flight then); a replay after a restart
+    // leaves it to the switch, which may already have acted on it.
+    if (!this.replayingIncoming) {
+      const over = incomingDustOverflow(s.state, h.htlcId, this.driver.policy());
+      if (over !== undefined) {
+        this.track(this.failIncomingForDust(s, h, over.message));
+        return;
+      }
+    }
     const link = this.ensureLink(s);
     this.track(
       this.switch.incomingHtlcCommitted(link, {
@@ -595,20 +639,43 @@ export class Node extends EventEmitter<NodeEvents> {
     );
   }
 
+  /**
+   * Fails back an incoming HTLC that overflows our dust exposure (BOLT 2: "SHOULD fail this HTLC
+   * once it's committed"), as temporary_channel_failure (what LDK sends for it): the channel is
+   * fine, it just cannot carry more dust now.
+   */
+  private async failIncomingForDust(
+    s: ChannelSnapshot,
+    h: CommittedIncomingHtlc,
+    why: string,
+  ): Promise<void> {
+    const peeled = peelOnion(h.onionRoutingPacket, this.nodePrivateKey, h.paymentHash);
+    const r =
+      peeled.kind === 'malformed'
+        ? await this.driver.failMalformedHtlc(s.channelId, h.htlcId, peeled.sha256OfOnion, peeled.failureCode)
+        : await this.driver.failHtlc(
+            s.channelId,
+            h.htlcId,
+            createFailure(peeled.sharedSecret, {
+              name: 'temporary_channel_failure',
+              channelUpdate: new Uint8Array(0),
+            }),
+          );
+    this.log.warn(
+      {
+        module: 'channel',
+        channelId: bytesToHex(s.channelId),
+        htlcId: h.htlcId.toString(),
+        why,
+        ...(r.ok ? {} : { refused: r.rejection.message }),
+      },
+      'incoming HTLC failed back: dust exposure',
+    );
+  }
+
   private async onOutgoingResolved(s: ChannelSnapshot, r: OutgoingResolution): Promise<void> {
     await this.switchReady;
-    const link = this.ensureLink(s);
-    if (r.kind === 'fulfilled') await this.switch.outgoingHtlcFulfilled(link, r.htlcId, r.preimage);
-    else if (r.kind === 'closed')
-      await this.switch.outgoingHtlcFailed(link, r.htlcId, { kind: 'closed', why: r.why });
-    else if (r.reason.kind === 'onion')
-      await this.switch.outgoingHtlcFailed(link, r.htlcId, { kind: 'fail', reason: r.reason.reason });
-    else
-      await this.switch.outgoingHtlcFailed(link, r.htlcId, {
-        kind: 'malformed',
-        sha256OfOnion: r.reason.sha256OfOnion,
-        failureCode: r.reason.failureCode,
-      });
+    await deliverOutgoingResolution(this.switch, this.ensureLink(s), r);
   }
 
   private onChannelChanged(s: ChannelSnapshot, events: readonly ChannelEvent[]): void {
@@ -642,7 +709,7 @@ export class Node extends EventEmitter<NodeEvents> {
     const hex = bytesToHex(s.channelId);
     const current = this.links.get(hex);
     if (current?.sameIds(s)) return current;
-    const link = new DriverLink(this.driver, s, () => this.fees);
+    const link = new DriverLink(this.driver, s, () => this.fees, this.failureUpdates);
     this.links.set(hex, link);
     this.track(this.switch.addLink(link));
     return link;
@@ -719,7 +786,15 @@ export class Node extends EventEmitter<NodeEvents> {
     const log = this.log.child({ module: 'switch' });
     switch (e.kind) {
       case 'forward_refused':
-        log.info({ failure: e.failure, reason: e.reason }, 'HTLC refused');
+        log.info(
+          {
+            htlc: `${bytesToHex(e.incomingChannelId)}/${e.incomingHtlcId}`,
+            paymentHash: bytesToHex(e.paymentHash),
+            failure: e.failure,
+            reason: e.reason,
+          },
+          'HTLC refused',
+        );
         break;
       case 'forward_added':
         log.info({ forwardId: e.forwardId }, 'forward added');

@@ -102,6 +102,23 @@ export function analyzeRefusal(route: Route, reason: string): FailureAnalysis {
 }
 
 /**
+ * Our channel to the first peer closed with the HTLC unresolvable (never committed, or timed out on
+ * chain): no node of the route failed it, so nothing is learned about them; only that channel is
+ * avoided, and a retry over another one is safe.
+ */
+export function analyzeClosed(route: Route, why: string): FailureAnalysis {
+  const first = route.hops[0];
+  return {
+    failingHop: 0,
+    failureCode: null,
+    reason: `our channel ${first === undefined ? '?' : formatShortChannelId(first.shortChannelId)} closed without the HTLC: ${why}`,
+    terminal: false,
+    excludeChannels: first === undefined ? [] : [first.shortChannelId],
+    excludeNodes: [],
+  };
+}
+
+/**
  * The first peer answered update_fail_malformed_htlc: it could not parse the onion we built. We
  * built it the same way for every peer, so this peer is at fault: avoid our channel to it.
  */

@@ -16,6 +16,11 @@ export type PaymentEvent =
       failureName?: string;
       reason: string;
     }
+  /**
+   * Our channel to the first hop closed with this attempt's HTLC in it: the attempt stays in flight
+   * until the chain resolves the HTLC (see HtlcOutcome 'onchain').
+   */
+  | { type: 'attempt_onchain'; paymentId: number; attemptNumber: number; reason: string }
   | { type: 'payment_succeeded'; payment: PaymentRecord }
   | { type: 'payment_failed'; payment: PaymentRecord };
 

@@ -13,6 +13,7 @@ export { decodeAttempt } from './attempt.js';
 export { FINAL_CLTV_PADDING, type InvoiceTerms, invoiceTerms } from './bolt11.js';
 export { checkFailureChannelUpdate, decodeFailureChannelUpdate } from './channel-update.js';
 export {
+  analyzeClosed,
   analyzeFailure,
   analyzeMalformed,
   analyzeRefusal,

@@ -18,12 +18,18 @@ import { decodePlan, encodePlan, type PaymentPlan } from './plan.js';
 /** Key-value namespaces of this module. */
 const PLAN_NS = 'payments.plan';
 const FAILURE_NS = 'payments.attempt-failure';
+const ONCHAIN_NS = 'payments.attempt-onchain';
 
 /** An attempt as stored, with its route decoded and, for a failed one, why. */
 export interface AttemptView {
   record: PaymentAttemptRecord;
   route: Route;
   failure?: AttemptFailureDetail;
+  /**
+   * Set once our channel to the first hop closed with the HTLC in it: why the attempt waits for the
+   * chain (it stays in flight until the HTLC is claimed or times out there).
+   */
+  onChain?: string;
 }
 
 export interface PaymentView {
@@ -140,6 +146,18 @@ export class PaymentLedger {
     });
   }
 
+  /**
+   * Records that an attempt's HTLC is left to the chain (its status stays in flight). Returns false
+   * when that was recorded already.
+   */
+  async noteOnChain(paymentId: number, attemptNumber: number, reason: string): Promise<boolean> {
+    const kv = this.store.kv(ONCHAIN_NS);
+    const key = `${paymentId}/${attemptNumber}`;
+    if ((await kv.get(key)) !== undefined) return false;
+    await kv.put(key, new TextEncoder().encode(reason));
+    return true;
+  }
+
   /** Marks the attempt and the payment succeeded with the preimage; returns the payment. */
   succeed(
     paymentId: number,
@@ -190,13 +208,17 @@ export class PaymentLedger {
 
   async view(payment: PaymentRecord): Promise<PaymentView> {
     const failures = this.store.kv(FAILURE_NS);
+    const onChain = this.store.kv(ONCHAIN_NS);
     const attempts: AttemptView[] = [];
     for (const { record, stored } of await this.attempts(payment.id)) {
       const a: AttemptView = { record, route: stored.route };
+      const key = `${payment.id}/${record.attemptNumber}`;
       if (record.status === 'failed') {
-        const raw = await failures.get(`${payment.id}/${record.attemptNumber}`);
+        const raw = await failures.get(key);
         if (raw !== undefined) a.failure = decodeFailureDetail(raw);
       }
+      const note = await onChain.get(key);
+      if (note !== undefined) a.onChain = new TextDecoder().decode(note);
       attempts.push(a);
     }
     return { payment, attempts };

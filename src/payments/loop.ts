@@ -10,7 +10,13 @@ import { type ChannelGraph, MAX_ROUTE_HOPS, type Route, type Scorer } from '../r
 import { DuplicateError, type PaymentRecord, type PaymentStatus, type Store } from '../store/index.js';
 import type { AttemptFailureDetail } from './attempt.js';
 import { invoiceTerms } from './bolt11.js';
-import { analyzeFailure, analyzeMalformed, analyzeRefusal, type FailureAnalysis } from './classify.js';
+import {
+  analyzeClosed,
+  analyzeFailure,
+  analyzeMalformed,
+  analyzeRefusal,
+  type FailureAnalysis,
+} from './classify.js';
 import { PaymentError } from './errors.js';
 import { PaymentEvents, type PaymentListener } from './events.js';
 import { buildFinalRecords, describeRecords, validateCustomRecords } from './keysend.js';
@@ -98,7 +104,10 @@ interface Launch {
 }
 
 /** What ended an attempt: the channel layer's outcome, a local refusal, or nothing ever sent. */
-type Resolution = HtlcOutcome | { kind: 'refused'; reason: string } | { kind: 'never_sent' };
+type Resolution =
+  | Exclude<HtlcOutcome, { kind: 'onchain' }>
+  | { kind: 'refused'; reason: string }
+  | { kind: 'never_sent' };
 
 const isFinal = (s: PaymentStatus): boolean => s === 'succeeded' || s === 'failed';
 
@@ -268,12 +277,17 @@ export class PaymentLoop {
    * The channel layer reports the final outcome of an HTLC we sent (possibly after a restart).
    * Resolves once the outcome is stored; a retry it calls for starts in the background, so that a
    * channel layer awaiting this from inside its own processing never waits on its own sendHtlc.
-   * Unknown attempts and repeated reports are ignored.
+   * Unknown attempts and repeated reports are ignored. An 'onchain' report ends nothing: the attempt
+   * is noted as waiting for the chain and stays in flight, so no retry can pay a second time.
    */
   async onHtlcResolved(id: AttemptId, outcome: HtlcOutcome): Promise<void> {
     const parsed = parseAttemptId(id);
     if (parsed === undefined) return;
     const { paymentId, attemptNumber } = parsed;
+    if (outcome.kind === 'onchain') {
+      await this.mutex.run(paymentId, () => this.noteOnChain(paymentId, attemptNumber, outcome.why));
+      return;
+    }
     if (await this.settle(paymentId, attemptNumber, outcome)) {
       this.advance(paymentId).catch((e: unknown) => this.onError(e, paymentId));
     }
@@ -483,6 +497,17 @@ export class PaymentLoop {
       await this.resolve(l.paymentId, l.attemptNumber, { kind: 'refused', reason: result.reason });
   }
 
+  /** Notes (once) that an attempt in flight is left to the chain. */
+  private async noteOnChain(paymentId: number, attemptNumber: number, why: string): Promise<void> {
+    const attempt = (await this.ledger.attempts(paymentId)).find(
+      (a) => a.record.attemptNumber === attemptNumber,
+    );
+    if (attempt?.record.status !== 'in_flight') return;
+    const reason = `our channel closed with the HTLC in it; it resolves on chain (${why})`;
+    if (await this.ledger.noteOnChain(paymentId, attemptNumber, reason))
+      this.events.emit({ type: 'attempt_onchain', paymentId, attemptNumber, reason });
+  }
+
   /** Settles an attempt under the payment's lock; true if the loop should try again. */
   private settle(paymentId: number, attemptNumber: number, outcome: Resolution): Promise<boolean> {
     return this.mutex.run(paymentId, () => this.settleAttempt(paymentId, attemptNumber, outcome));
@@ -569,6 +594,8 @@ export class PaymentLoop {
       }
       case 'malformed':
         return analyzeMalformed(route, outcome.code);
+      case 'closed':
+        return analyzeClosed(route, outcome.why);
       case 'refused':
         return analyzeRefusal(route, outcome.reason);
       case 'never_sent':

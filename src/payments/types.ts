@@ -44,7 +44,19 @@ export type HtlcOutcome =
   /** `reason` is the onion error packet of update_fail_htlc. */
   | { kind: 'failed'; reason: Uint8Array; attributionData?: Uint8Array }
   /** update_fail_malformed_htlc from the first peer: it could not parse our onion. */
-  | { kind: 'malformed'; code: number };
+  | { kind: 'malformed'; code: number }
+  /**
+   * Our channel to the first peer closed and the HTLC can never be fulfilled: it was never in a
+   * commitment that could confirm, or it timed out on chain. Nothing was paid; a retry is safe.
+   */
+  | { kind: 'closed'; why: string }
+  /**
+   * Not an end: our channel to the first peer closed with the HTLC in a commitment, so it is
+   * resolved on chain, where the peer may still claim it with the preimage. The attempt stays in
+   * flight and is not replaced (a retry could pay twice); a later `fulfilled` (the preimage, also
+   * learned on chain) or `closed` (timed out) ends it. May be reported more than once.
+   */
+  | { kind: 'onchain'; why: string };
 
 export interface HtlcSender {
   /**

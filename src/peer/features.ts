@@ -104,6 +104,15 @@ export const FEATURE_CHOICES: readonly FeatureChoice[] = Object.freeze([
     'We understand the alias in channel_ready (LDK always sends one); optional so peers may ignore it.',
   ),
   choice(
+    FEATURES.optionSimpleClose,
+    'optional',
+    undefined,
+    'closing_complete / closing_sig negotiation (src/channel/simple-close.ts), used when the peer offers ' +
+      'it too; odd only, as LDK 0.1 does not know it (it ignores unknown odd bits) and we fall back to ' +
+      'legacy closing_signed. Its dependency option_shutdown_anysegwit is offered above. Not in ' +
+      'node_announcement: only channel peers use it, and they learn it from init.',
+  ),
+  choice(
     FEATURES.keysend,
     undefined,
     'optional',

@@ -1,9 +1,10 @@
 // The pure pieces behind the API and the CLI: rate limits, the SSE parser, the event hub, token
-// checks and the CLI's formatting.
+// checks, the CLI's formatting, and API JSON details.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
+  ApiJson,
   EventHub,
   type NodeEvent,
   type NodeEventListener,
@@ -11,6 +12,7 @@ import {
   TokenChecker,
 } from '../../src/api/index.js';
 import type { NodeFacade } from '../../src/api/node-facade.js';
+import { attemptToJson } from '../../src/api/to-json.js';
 import { liquidityBar, parseSatToMsat, satFromMsat, table } from '../../src/cli/format.js';
 import { type SseItem, SseParser } from '../../src/cli/sse-parser.js';
 
@@ -197,5 +199,31 @@ describe('CLI formatting', () => {
       'name     amount\n----  ---------\na         1 sat\nbbb   1,000 sat',
     );
     assert.equal(table(['x'], []), '(none)');
+  });
+});
+
+describe('API JSON', () => {
+  test('an attempt left on chain says why it waits', () => {
+    const route = {
+      hops: [],
+      amountMsat: 1000n,
+      totalAmountMsat: 1000n,
+      totalFeeMsat: 0n,
+      totalCltvDelta: 0,
+      cltvExpiry: 800_040,
+      successProbability: 1,
+    };
+    const base = {
+      attemptNumber: 1,
+      status: 'in_flight' as const,
+      route,
+      failingHop: null,
+      failureCode: null,
+      createdAt: 1,
+      updatedAt: 2,
+    };
+    const waiting = attemptToJson({ ...base, onChainReason: 'our channel closed with the HTLC in it' });
+    assert.equal(ApiJson.AttemptJson.parse(waiting).onChainReason, 'our channel closed with the HTLC in it');
+    assert.equal('onChainReason' in attemptToJson(base), false);
   });
 });

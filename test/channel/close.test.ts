@@ -291,3 +291,17 @@ test('an HTLC crossing our shutdown is accepted, flagged as closing, and cleared
   assert.deepEqual(h.a.failures, []);
   assert.deepEqual(h.b.failures, []);
 });
+
+test("answering the peer's shutdown, our closing feerate is the policy's of now, not the one stored at open", () => {
+  const h = setup();
+  assert.equal(h.b.s.closingFeeratePerKw, 253);
+  // The fee market moved since the channel opened: the driver puts the estimate in the policy.
+  h.b.config.policy = policyWith({ closingFeeratePerKw: 2_000 });
+  h.apply(h.a, { kind: 'closeChannel', closingFeeratePerKw: 1_500 });
+  h.deliver(h.b);
+  assert.equal(h.b.s.phase, 'negotiating');
+  assert.equal(h.b.s.closingFeeratePerKw, 2_000);
+  h.flush();
+  assert.equal(h.a.s.phase, 'closing');
+  assertValidClosing(h.b);
+});

@@ -138,6 +138,10 @@ export class Harness {
   readonly a: Node;
   readonly b: Node;
   persistEveryStep = true;
+  /** The features both sides negotiated in `init` (set before `open`). */
+  features: NegotiatedFeatures = ALL_FEATURES;
+  /** Whether both sides commit to their close script in open_channel / accept_channel. */
+  commitUpfront = true;
   /** The funding transaction the funder's "wallet" built. */
   fundingTx: Tx | undefined;
 
@@ -186,10 +190,10 @@ export class Harness {
         createInboundChannel(m as OpenChannel, {
           channelSeed: c.seed,
           chainHash: CHAIN_HASH,
-          features: ALL_FEATURES,
+          features: this.features,
           localAlias: c.alias,
           closeScript: c.closeScript,
-          commitUpfront: true,
+          commitUpfront: this.commitUpfront,
           policy: c.policy,
         }),
       );
@@ -220,10 +224,10 @@ export class Harness {
       feeratePerKw: o.feeratePerKw ?? 1000,
       format: o.format,
       announce: o.announce ?? false,
-      features: ALL_FEATURES,
+      features: this.features,
       localAlias: c.alias,
       closeScript: c.closeScript,
-      commitUpfront: true,
+      commitUpfront: this.commitUpfront,
       policy: c.policy,
     });
     assert.equal(r.rejected, undefined, r.rejected?.message);

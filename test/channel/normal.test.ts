@@ -226,7 +226,7 @@ test('the funder keeps a fee spike buffer: what LDK requires of a funder', () =>
 
 test('dust exposure: a trimmed HTLC beyond the limit is not offered', () => {
   const h = new Harness(
-    nodeConfig('A', 1, policyWith({ maxDustHtlcExposureMsat: 1_000_000n })),
+    nodeConfig('A', 1, policyWith({ maxDustHtlcExposure: { kind: 'fixed', msat: 1_000_000n } })),
     nodeConfig('B', 2),
   );
   h.open({ format: 'static_remotekey', pushMsat: 300_000_000n });

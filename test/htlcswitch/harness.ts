@@ -60,6 +60,8 @@ export class TestNode {
   readonly links: FakeLink[] = [];
   readonly events: SwitchEvent[] = [];
   readonly outcomes: { ref: string; outcome: LocalHtlcOutcome }[] = [];
+  /** Notices that an HTLC of ours is left to the chain (PaymentOutcomeSink.onHtlcOnChain). */
+  readonly onChain: { ref: string; why: string }[] = [];
   readonly finals: { htlc: FinalHtlc; payload: FinalHopPayload }[] = [];
   finalMode: FinalMode = 'settle';
   /** 'crash': the next outcome delivery never completes (the process dies while delivering). */
@@ -117,6 +119,9 @@ export class TestNode {
           }
           this.outcomes.push({ ref, outcome });
           await this.onOutcome?.(ref, outcome);
+        },
+        onHtlcOnChain: async (ref, why) => {
+          this.onChain.push({ ref, why });
         },
       },
       onEvent: (e) => this.events.push(e),

@@ -5,8 +5,8 @@
 // value, type and balances.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { hashToHex } from '../../src/chain/index.js';
 import { bytesToHex, hexToBytes } from '../../src/crypto/index.js';
+import { txidFromHex } from '../../src/tx/index.js';
 import { channelById, type NodeProcess, waitFor } from '../node/harness.js';
 import type { LdkPeer } from './ldk/client.js';
 import { InteropNet, ksKeysend, type OpenedChannel, scidText } from './ldk-net.js';
@@ -47,8 +47,8 @@ function assertAgree(
   assert.equal(c.ksSide.initiator, ksFunds ? 'local' : 'remote');
   assert.equal(c.ksSide.channelType, bits.includes(ANCHORS_ZERO_FEE_HTLC) ? 'anchors' : 'static_remotekey');
   assert.equal(c.ldkSide.isOutbound, !ksFunds);
-  // ksnode's API prints txids in internal byte order (LDK in display order): compare the bytes.
-  assert.equal(c.ldkSide.fundingTxid, hashToHex(hexToBytes(c.ksSide.fundingTxid)), 'the same funding tx');
+  // Both print txids in display order.
+  assert.equal(c.ldkSide.fundingTxid, c.ksSide.fundingTxid, 'the same funding tx');
   assert.equal(c.ldkSide.fundingOutputIndex, c.ksSide.fundingOutputIndex);
   assert.ok(c.ldkSide.isChannelReady && c.ldkSide.isUsable);
   assert.deepEqual(
@@ -56,7 +56,7 @@ function assertAgree(
     bits,
   );
   // BOLT 7: short_channel_id is the funding's block height, transaction index and output index.
-  const loc = net.devnet.getTx(hexToBytes(c.ksSide.fundingTxid));
+  const loc = net.devnet.getTx(txidFromHex(c.ksSide.fundingTxid));
   assert.ok(loc?.confirmed === true);
   assert.ok(c.ldkSide.shortChannelId !== null);
   assert.equal(c.ldkSide.shortChannelId >> 40n, BigInt(loc.height));
@@ -137,7 +137,7 @@ test('HTLCs both ways on the anchors channel, then a cooperative close by ksnode
     await ks.api('POST', `/v1/channels/${c.channelId}/close`, {});
     const spend = await waitFor(
       'the closing transaction',
-      async () => net.devnet.outspend(hexToBytes(c.ksSide.fundingTxid), c.ksSide.fundingOutputIndex),
+      async () => net.devnet.outspend(txidFromHex(c.ksSide.fundingTxid), c.ksSide.fundingOutputIndex),
       20_000,
     );
     const loc = net.devnet.getTx(spend.txid);
@@ -189,7 +189,7 @@ test(
       await ldkAnchors.closeChannel(hexToBytes(c.channelId), ksId);
       const spend = await waitFor(
         'the closing transaction',
-        async () => net.devnet.outspend(hexToBytes(c.ksSide.fundingTxid), c.ksSide.fundingOutputIndex),
+        async () => net.devnet.outspend(txidFromHex(c.ksSide.fundingTxid), c.ksSide.fundingOutputIndex),
         20_000,
       );
       const loc = net.devnet.getTx(spend.txid);

@@ -4,6 +4,7 @@
 // processes driven through their line RPC) following the same chain. Helpers open channels either
 // way and wait until both sides call them usable; `close()` kills every process whatever happened.
 import { bytesToHex, equalBytes, hexToBytes } from '../../src/crypto/index.js';
+import { txidFromHex } from '../../src/tx/index.js';
 import {
   type ChannelJson,
   Cluster,
@@ -143,7 +144,7 @@ export class InteropNet {
   private async confirm(channelId: string, ks: NodeProcess, ldk: LdkPeer): Promise<OpenedChannel> {
     await waitFor('the funding transaction in the mempool', () =>
       channelById(ks, channelId).then(
-        (c) => c !== undefined && this.devnet.getTx(hexToBytes(c.fundingTxid)) !== undefined,
+        (c) => c !== undefined && this.devnet.getTx(txidFromHex(c.fundingTxid)) !== undefined,
       ),
     );
     await this.mine(MIN_DEPTH);

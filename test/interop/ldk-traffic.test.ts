@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { hashToHex } from '../../src/chain/index.js';
 import { bytesToHex, hexToBytes } from '../../src/crypto/index.js';
-import { decodeTx } from '../../src/tx/index.js';
+import { decodeTx, txidFromHex } from '../../src/tx/index.js';
 import { channelById, type NodeProcess, waitFor } from '../node/harness.js';
 import type { LdkPeer } from './ldk/client.js';
 import { type InteropNet, ksKeysend, type OpenedChannel, pairWithChannels } from './ldk-net.js';
@@ -148,7 +148,7 @@ test(
       await ks.api('POST', `/v1/channels/${ksToLdk.channelId}/close`, {});
       await ldk.closeChannel(hexToBytes(ldkToKs.channelId), ksId);
       for (const [k, { c, ksFunds }] of closes.entries()) {
-        const fundingTxid = hexToBytes(c.ksSide.fundingTxid);
+        const fundingTxid = txidFromHex(c.ksSide.fundingTxid);
         const spend = await waitFor(
           'the closing transaction',
           async () => net.devnet.outspend(fundingTxid, c.ksSide.fundingOutputIndex),

@@ -23,6 +23,8 @@ export class RawPeer {
   pongsSent = 0;
   /** Answer pings (turn off to see what the peer does when we do not). */
   answerPings: boolean;
+  /** Called with every decoded message once it is recorded (for a peer that acts on messages). */
+  onReceived: ((message: Received) => void) | undefined;
   #closeReason: CloseReason | undefined;
   readonly #waiters = new Set<() => void>();
 
@@ -68,6 +70,7 @@ export class RawPeer {
       );
       if (status !== 'closed') this.pongsSent++;
     }
+    this.onReceived?.(msg);
     this.#notify();
   }
 

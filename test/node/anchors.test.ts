@@ -3,8 +3,7 @@
 // setting with static_remotekey. Keysend over an anchors channel both ways, then a cooperative close.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { hexToBytes } from '../../src/crypto/index.js';
-import { decodeTx } from '../../src/tx/index.js';
+import { decodeTx, txidFromHex } from '../../src/tx/index.js';
 import {
   Cluster,
   channelById,
@@ -108,7 +107,7 @@ test('keysend both ways over the anchors channel, then a cooperative close', { t
       async () => (await channelById(bob, bySetting))?.closingTxid ?? undefined,
     );
     const loc = await waitFor('the closing tx in the mempool', () =>
-      cluster.devnet.getTx(hexToBytes(closing)),
+      cluster.devnet.getTx(txidFromHex(closing)),
     );
     const tx = decodeTx(loc.ptx.raw);
     assert.ok(tx.ok);

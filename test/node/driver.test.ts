@@ -263,7 +263,9 @@ test('a channel opens and settles an HTLC, and nothing leaves before it is store
   assert.equal(inc.htlc.amountMsat, 2_000_000n);
   assert.equal(inc.htlc.onionRoutingPacket.length, 1366);
   assert.equal(inc.htlc.onionRoutingPacket[0], 9);
-  assert.deepEqual(await bob.driver.fulfillHtlc(channelId, inc.htlc.htlcId, preimage), {
+  // With BOLT 4 attribution data (the switch computes it; the driver carries it to the peer).
+  const attr = Uint8Array.from({ length: 920 }, (_, i) => i & 0xff);
+  assert.deepEqual(await bob.driver.fulfillHtlc(channelId, inc.htlc.htlcId, preimage, attr), {
     ok: true,
     htlcId: 0n,
   });
@@ -272,6 +274,7 @@ test('a channel opens and settles an HTLC, and nothing leaves before it is store
   assert.equal(again.ok, false);
   await waitFor('alice learns the preimage', () => alice.resolved.length === 1);
   assert.equal(alice.resolved[0]?.kind, 'fulfilled');
+  assert.deepEqual(alice.resolved[0]?.kind === 'fulfilled' && alice.resolved[0].attributionData, attr);
   await settle();
   const a = alice.driver.channel(channelId)!;
   const b = bob.driver.channel(channelId)!;
@@ -298,9 +301,14 @@ test('an origin and an undelivered resolution survive a restart', async () => {
   await waitFor('bob sees it', () => bob.incoming.length === 2);
   // Alice will not take the resolution: the node is going down.
   alice.refuseResolutions = true;
-  await bob.driver.fulfillHtlc(channelId, bob.incoming[1]!.htlc.htlcId, preimage);
+  const attr = new Uint8Array(920).fill(0x3c);
+  await bob.driver.fulfillHtlc(channelId, bob.incoming[1]!.htlc.htlcId, preimage, attr);
   await settle();
   assert.equal(alice.resolved.length, 1);
+  // The HTLC has left the channel, but its resolution was not taken: its origin stays, so that a
+  // switch that crashed while adding it finds it after the restart (then takes the resolution).
+  assert.equal(alice.driver.channel(channelId)?.state.localCommit?.spec.htlcs.length, 0);
+  assert.equal(alice.driver.outgoingHtlcIdByOrigin(channelId, origin), added.ok ? added.htlcId : -1n);
 
   // Restart Alice's driver on the same store.
   alice.connected = false;
@@ -311,9 +319,25 @@ test('an origin and an undelivered resolution survive a restart', async () => {
   alice = await makeDriver({ ...alice, refuseResolutions: false, resolved: [] });
   await alice.driver.load();
   await alice.watcher.sync();
+  assert.equal(
+    alice.driver.outgoingHtlcIdByOrigin(channelId, origin),
+    added.ok ? added.htlcId : -1n,
+    'the origin of an HTLC whose resolution waits is found after the restart',
+  );
   await alice.driver.replay();
   await waitFor('the stored resolution is delivered again', () => alice.resolved.length === 1);
+  // Taken now: the origin goes too, in the store as in memory.
+  await waitFor(
+    'the origin is forgotten',
+    () => alice.driver.outgoingHtlcIdByOrigin(channelId, origin) === undefined,
+  );
+  assert.deepEqual(await alice.store.kv('channel-origins').list(), []);
   assert.equal(alice.resolved[0]?.kind, 'fulfilled');
+  assert.deepEqual(
+    alice.resolved[0]?.kind === 'fulfilled' && alice.resolved[0].attributionData,
+    attr,
+    'with its attribution data',
+  );
   assert.equal(alice.resolved[0]?.htlcId, added.ok ? added.htlcId : -1n);
 
   // Reconnect: channel_reestablish, and the channel carries HTLCs again.

@@ -5,8 +5,7 @@
 // wallets end up with their channel balance less the on-chain fees.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { hexToBytes } from '../../src/crypto/index.js';
-import { decodeTx } from '../../src/tx/index.js';
+import { decodeTx, txidFromHex } from '../../src/tx/index.js';
 import {
   Cluster,
   channelById,
@@ -65,7 +64,7 @@ test('force close: each side sweeps its balance, the closer after the delay', {
     });
     assert.ok(r.closingTxid !== null);
     const loc = await waitFor('the commitment in the mempool', () =>
-      cluster.devnet.getTx(hexToBytes(r.closingTxid!)),
+      cluster.devnet.getTx(txidFromHex(r.closingTxid!)),
     );
     const tx = decodeTx(loc.ptx.raw);
     assert.ok(tx.ok);

@@ -4,7 +4,7 @@
 // her own channel with bob stays.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { hexToBytes } from '../../src/crypto/index.js';
+import { txidFromHex } from '../../src/tx/index.js';
 import {
   Cluster,
   channelById,
@@ -75,7 +75,7 @@ test('a closed channel of others leaves the graph 72 blocks after its spend', {
       const c = await channelById(bob, bc);
       return c?.closingTxid ?? undefined;
     });
-    await waitFor('the closing tx in the mempool', () => cluster.devnet.getTx(hexToBytes(closing)));
+    await waitFor('the closing tx in the mempool', () => cluster.devnet.getTx(txidFromHex(closing)));
     cluster.mine(1);
     const spentAt = cluster.devnet.tipHeight;
     await waitFor(

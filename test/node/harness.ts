@@ -70,6 +70,8 @@ export class NodeProcess {
   private exited: Promise<number | null> = Promise.resolve(null);
   /** The last log lines (JSON text), for failure reports. */
   readonly logTail: string[] = [];
+  /** Every log line at level error or fatal (pino 50, 60). */
+  readonly errorLines: string[] = [];
 
   private constructor(
     readonly name: string,
@@ -145,6 +147,7 @@ export class NodeProcess {
 
   private remember(line: string): void {
     if (LOG_DIR !== undefined) appendFileSync(join(LOG_DIR, `${this.name}.log`), `${line}\n`);
+    if (/^\{"level":(50|60),/.test(line)) this.errorLines.push(line);
     // Request lines drown everything else in a failure report.
     if (line.includes('"api request"')) return;
     this.logTail.push(line);
@@ -295,6 +298,25 @@ export class Cluster {
     await waitFor(`${node.name}'s funds`, async () => {
       const b = await node.api<{ onchain: { confirmedSat: string } }>('GET', '/v1/balance');
       return BigInt(b.onchain.confirmedSat) >= sat;
+    });
+  }
+
+  /**
+   * Sends `count` separate coins of `sat` each from the devnet faucet to fresh addresses of `node`
+   * (one block confirms them all) and waits until they are spendable: channels opened at the same
+   * time each need a coin of their own.
+   */
+  async fundCoins(node: NodeProcess, sat: bigint, count: number): Promise<void> {
+    const before = await node.api<{ onchain: { confirmedSat: string } }>('GET', '/v1/balance');
+    for (let i = 0; i < count; i++) {
+      const { address } = await node.api<{ address: string }>('POST', '/v1/onchain/address', {});
+      this.devnet.faucet(address, sat, { mine: false });
+    }
+    this.devnet.mine(1);
+    const want = BigInt(before.onchain.confirmedSat) + sat * BigInt(count);
+    await waitFor(`${node.name}'s ${count} coins`, async () => {
+      const b = await node.api<{ onchain: { confirmedSat: string } }>('GET', '/v1/balance');
+      return BigInt(b.onchain.confirmedSat) >= want;
     });
   }
 

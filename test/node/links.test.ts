@@ -25,7 +25,7 @@ function snapshot(patch: Partial<ChannelState>): ChannelSnapshot {
   };
 }
 
-test('HTLC outcomes reach the payment loop unchanged, a closed channel as our own permanent failure', () => {
+test('HTLC outcomes reach the payment loop unchanged, a closed channel as a closed outcome', () => {
   const preimage = new Uint8Array(32).fill(1);
   assert.deepEqual(toHtlcOutcome({ kind: 'fulfilled', preimage }), { kind: 'fulfilled', preimage });
   const reason = Uint8Array.of(1, 2, 3);
@@ -42,10 +42,10 @@ test('HTLC outcomes reach the payment loop unchanged, a closed channel as our ow
     }),
     { kind: 'malformed', code: 0xc005 },
   );
-  // BOLT 4 permanent_channel_failure is PERM|8.
+  // Our own channel closed: not a reply of the peer (no malformed PERM|8 blamed on hop 1).
   assert.deepEqual(toHtlcOutcome({ kind: 'failed', failure: { kind: 'closed', why: 'gone' } }), {
-    kind: 'malformed',
-    code: 0x4008,
+    kind: 'closed',
+    why: 'gone',
   });
 });
 

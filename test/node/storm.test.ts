@@ -7,8 +7,7 @@
 // succeeded exactly when its recipient settled it, and the balances reconcile to the millisatoshi.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { hexToBytes } from '../../src/crypto/index.js';
-import { decodeTx } from '../../src/tx/index.js';
+import { decodeTx, txidFromHex } from '../../src/tx/index.js';
 import {
   ApiCallError,
   type ChannelJson,
@@ -152,7 +151,15 @@ async function reconcile(
       assert.equal(p.feeMsat, '0', 'a direct payment pays no fee');
       movedMsat += BigInt(p.amountMsat);
     } else {
-      assert.notEqual(inv?.state, 'settled', `payment ${p.paymentHash} failed but ${to.name} settled it`);
+      if (inv?.state === 'settled') {
+        const detail = await from
+          .api<PaymentJson>('GET', `/v1/payments/${p.paymentHash}`)
+          .catch((e) => String(e));
+        assert.fail(
+          `payment ${p.paymentHash} failed but ${to.name} settled it\n` +
+            `payment: ${JSON.stringify(detail)}\ninvoice: ${JSON.stringify(inv)}`,
+        );
+      }
     }
   }
   return { payments, movedMsat };
@@ -172,7 +179,9 @@ async function closeAndCheck(closer: NodeProcess, other: NodeProcess, channelId:
     const c = await channelById(closer, channelId);
     return c?.closingTxid ?? undefined;
   });
-  const loc = await waitFor('the closing tx in the mempool', () => cluster.devnet.getTx(hexToBytes(closing)));
+  const loc = await waitFor('the closing tx in the mempool', () =>
+    cluster.devnet.getTx(txidFromHex(closing)),
+  );
   const tx = decodeTx(loc.ptx.raw);
   assert.ok(tx.ok);
   // BOLT 3: each side's output is its balance rounded down to whole satoshis; the funder's

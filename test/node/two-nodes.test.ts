@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { bytesToHex, hexToBytes, sha256 } from '../../src/crypto/index.js';
-import { decodeTx } from '../../src/tx/index.js';
+import { decodeTx, txidFromHex } from '../../src/tx/index.js';
 import {
   type ChannelJson,
   Cluster,
@@ -150,7 +150,9 @@ async function closeAndCheck(closer: NodeProcess, other: NodeProcess, channelId:
     const c = await channelById(closer, channelId);
     return c?.closingTxid ?? undefined;
   });
-  const loc = await waitFor('the closing tx in the mempool', () => cluster.devnet.getTx(hexToBytes(closing)));
+  const loc = await waitFor('the closing tx in the mempool', () =>
+    cluster.devnet.getTx(txidFromHex(closing)),
+  );
   const tx = decodeTx(loc.ptx.raw);
   assert.ok(tx.ok);
   const byOwner = (sat: bigint) => tx.value.outputs.filter((o) => o.amountSat === sat).length;

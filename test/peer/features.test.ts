@@ -23,12 +23,12 @@ const fixture = JSON.parse(
 ) as RemoteInits;
 
 test('init features: exactly the issue-5 set, only ASSUMED features required', () => {
-  assert.deepEqual(OUR_INIT_FEATURES.toBits(), [0, 5, 7, 8, 12, 14, 17, 23, 27, 45, 47]);
+  assert.deepEqual(OUR_INIT_FEATURES.toBits(), [0, 5, 7, 8, 12, 14, 17, 23, 27, 45, 47, 61]);
   const required = OUR_INIT_FEATURES.toBits().filter((b) => b % 2 === 0);
   assert.deepEqual(required, [0, 8, 12, 14]);
   for (const bit of required) assert.equal(featureByBit(bit)?.status, 'assumed', `bit ${bit}`);
   // Minimal big-endian encoding, as BOLT 1 asks.
-  assert.deepEqual(OUR_INIT_FEATURES.toBytes(), hexToBytes('a000088251a1'));
+  assert.deepEqual(OUR_INIT_FEATURES.toBytes(), hexToBytes('2000a000088251a1'));
 });
 
 test('node_announcement features: keysend 55 and its dependency, no init-only bits', () => {

@@ -1,6 +1,7 @@
 // src/api/routes/node.ts: the node itself, its peers, channels, on-chain wallet and fee policy.
 import { z } from 'zod';
 import { bytesToHex } from '../../crypto/index.js';
+import { txidToHex } from '../../tx/index.js';
 import { ApiError } from '../errors.js';
 import { channelType, feeRate, hash32Hex, msat, nodeIdHex, queryBool, sat } from '../input-types.js';
 import * as J from '../json-schemas.js';
@@ -131,7 +132,7 @@ export const nodeRoutes = [
       setStatus(202);
       return {
         channelId: bytesToHex(r.channelId),
-        fundingTxid: bytesToHex(r.fundingTxid),
+        fundingTxid: txidToHex(r.fundingTxid),
         fundingOutputIndex: r.fundingOutputIndex,
       };
     },
@@ -154,7 +155,7 @@ export const nodeRoutes = [
     handle: async ({ params, body }, { facade, setStatus }) => {
       const r = await facade.closeChannel({ channelId: params.channelId, ...body });
       setStatus(202);
-      return { closingTxid: r.closingTxid === null ? null : bytesToHex(r.closingTxid) };
+      return { closingTxid: r.closingTxid === null ? null : txidToHex(r.closingTxid) };
     },
   }),
 
@@ -223,7 +224,7 @@ export const nodeRoutes = [
       }
       const r = await facade.sendOnChain(body);
       return {
-        txid: bytesToHex(r.txid),
+        txid: txidToHex(r.txid),
         amountSat: r.amountSat.toString(),
         feeSat: r.feeSat.toString(),
       };

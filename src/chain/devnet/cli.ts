@@ -4,7 +4,7 @@ import { hashToHex } from '../ids.js';
 import { Devnet } from './devnet.js';
 import { type DevnetServer, startDevnetServer } from './server.js';
 
-export const DEVNET_USAGE = `usage: ksnode devnet [--port N] [--host ADDR] [--data-file PATH] [--block-interval-ms N] [--coinbase-maturity N]
+export const DEVNET_USAGE = `usage: ksnode devnet [--port N] [--host ADDR] [--data-file PATH] [--block-interval-ms N] [--coinbase-maturity N] [--fee-rate N]
 
 Runs a regtest-like chain and serves the Esplora HTTP API on loopback (default port 3002).
   --port N                listen port (0: any free port)
@@ -12,8 +12,10 @@ Runs a regtest-like chain and serves the Esplora HTTP API on loopback (default p
   --data-file PATH        keep blocks in this file and reload them on start (default: memory only)
   --block-interval-ms N   also mine a block every N ms (default: only on request)
   --coinbase-maturity N   confirmations before coinbase outputs are spendable (default 100)
+  --fee-rate N            the fee estimate served for every target, sat/kw (default 1000)
 Devnet endpoints: POST /devnet/mine {"blocks":1,"address":"bcrt1..."}, POST /devnet/faucet
-{"address":"bcrt1...","amountSat":100000}, POST /devnet/reorg {"depth":1}.`;
+{"address":"bcrt1...","amountSat":100000}, POST /devnet/reorg {"depth":1}, POST /devnet/fee
+{"satPerKw":5000} (GET /devnet/fee reads it).`;
 
 function intFlag(v: string | undefined, name: string, fallback: number | undefined): number | undefined {
   if (v === undefined) return fallback;
@@ -40,6 +42,7 @@ export async function runDevnetCommand(
         'data-file': { type: 'string' },
         'block-interval-ms': { type: 'string' },
         'coinbase-maturity': { type: 'string' },
+        'fee-rate': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -55,10 +58,12 @@ export async function runDevnetCommand(
   const port = intFlag(str('port'), 'port', 3002)!;
   const blockIntervalMs = intFlag(str('block-interval-ms'), 'block-interval-ms', undefined);
   const coinbaseMaturity = intFlag(str('coinbase-maturity'), 'coinbase-maturity', undefined);
+  const feeRate = intFlag(str('fee-rate'), 'fee-rate', undefined);
   const dataFile = str('data-file');
   const devnet = new Devnet({
     ...(dataFile !== undefined ? { dataFile } : {}),
     ...(coinbaseMaturity !== undefined ? { coinbaseMaturity } : {}),
+    ...(feeRate !== undefined ? { feeRateSatPerKw: BigInt(feeRate) } : {}),
   });
   const server = await startDevnetServer({
     devnet,

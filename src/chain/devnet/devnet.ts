@@ -33,7 +33,10 @@ export interface DevnetOptions {
   clock?: () => number;
   /** Script and signature check per input. Default: src/tx/script-check.ts (P2WPKH, P2WSH). */
   verifyInput?: InputVerifier;
-  /** The fee rate served as the estimate for every target. Default 1000 sat/kw (4 sat/vB). */
+  /**
+   * The fee rate served as the estimate for every target (and paid by the faucet). Default 1000
+   * sat/kw (4 sat/vB); `setFeeRate` changes it at run time.
+   */
   feeRateSatPerKw?: bigint;
 }
 
@@ -99,6 +102,15 @@ export class DevnetError extends Error {
 
 export const DEVNET_NETWORK: Network = 'regtest';
 
+/** The highest fee estimate the devnet serves: 1,000,000 sat/kw (4,000 sat/vB). */
+export const MAX_DEVNET_FEE_RATE_SAT_PER_KW = 1_000_000n;
+
+function checkFeeRate(satPerKw: bigint): bigint {
+  if (satPerKw < 1n || satPerKw > MAX_DEVNET_FEE_RATE_SAT_PER_KW)
+    throw new DevnetError(`fee rate must be 1..${MAX_DEVNET_FEE_RATE_SAT_PER_KW} sat/kw, got ${satPerKw}`);
+  return satPerKw;
+}
+
 export class Devnet {
   private readonly blocks: StoredBlock[] = [];
   private readonly byHash = new Map<string, StoredBlock>();
@@ -112,7 +124,7 @@ export class Devnet {
   private readonly clock: () => number;
   private readonly verifyInput: InputVerifier;
   readonly coinbaseMaturity: number;
-  readonly feeRateSatPerKw: bigint;
+  private feeRate: bigint;
   readonly faucetScript: Uint8Array;
   private readonly faucetPublicKey: Uint8Array;
   private extraNonce = 0;
@@ -121,7 +133,7 @@ export class Devnet {
     this.clock = opts.clock ?? Date.now;
     this.verifyInput = opts.verifyInput ?? verifyDevnetInput;
     this.coinbaseMaturity = opts.coinbaseMaturity ?? DEFAULT_COINBASE_MATURITY;
-    this.feeRateSatPerKw = opts.feeRateSatPerKw ?? 1000n;
+    this.feeRate = checkFeeRate(opts.feeRateSatPerKw ?? 1000n);
     this.faucetPublicKey = publicKeyCreate(FAUCET_PRIVATE_KEY);
     this.faucetScript = p2wpkhScript(this.faucetPublicKey);
     this.log = opts.dataFile !== undefined ? new FileBlockLog(opts.dataFile) : opts.blockLog;
@@ -131,6 +143,19 @@ export class Devnet {
   }
 
   // ---------- reading ----------
+
+  /** The fee rate served as every target's estimate (sat/kw). */
+  get feeRateSatPerKw(): bigint {
+    return this.feeRate;
+  }
+
+  /**
+   * Changes the fee estimate the devnet serves from now on (what a fee spike or a quiet mempool
+   * looks like to the nodes), in sat/kw; at least 1. Throws DevnetError otherwise.
+   */
+  setFeeRate(satPerKw: bigint): void {
+    this.feeRate = checkFeeRate(satPerKw);
+  }
 
   get tipHeight(): number {
     return this.blocks.length - 1;

@@ -187,6 +187,8 @@ function route(devnet: Devnet, method: string, path: string, body: string): Repl
     }
     if (a === 'mempool' && b === 'txids' && parts.length === 2)
       return { json: devnet.mempoolTxids().map(hashToHex) };
+    if (a === 'devnet' && b === 'fee' && parts.length === 2)
+      return { json: { satPerKw: Number(devnet.feeRateSatPerKw) } };
   }
   if (method === 'POST') {
     if (a === 'tx' && parts.length === 1) {
@@ -216,6 +218,13 @@ function route(devnet: Devnet, method: string, path: string, body: string): Repl
         if (typeof j.address !== 'string') throw new HttpError(400, '"address" must be a string');
         const txid = devnet.faucet(j.address, satField(j, 'amountSat'), { mine: j.mine !== false });
         return { json: { txid: hashToHex(txid), height: devnet.tipHeight } };
+      }
+      if (b === 'fee') {
+        // Sets the estimate every fee target serves: `{"satPerKw": 5000}` (or `"satPerVbyte"`).
+        const rate =
+          j.satPerVbyte !== undefined ? BigInt(intField(j, 'satPerVbyte')) * 250n : satField(j, 'satPerKw');
+        devnet.setFeeRate(rate);
+        return { json: { satPerKw: Number(devnet.feeRateSatPerKw) } };
       }
       if (b === 'reorg') {
         const r = devnet.reorg(intField(j, 'depth'), {
