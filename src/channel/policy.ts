@@ -14,7 +14,13 @@ export interface ChannelPolicy {
   toSelfDelay: number;
   /** Our max_accepted_htlcs. */
   maxAcceptedHtlcs: number;
-  /** Our max_htlc_value_in_flight_msat as a percentage of the channel. */
+  /**
+   * Our max_htlc_value_in_flight_msat (what the peer may offer us in total at once) as a
+   * percentage of the channel's capacity, 1..100. Default 100: the whole channel, as Core
+   * Lightning's default (unlimited) amounts to. LDK's default is 10
+   * (`max_inbound_htlc_value_in_flight_percent_of_channel`), which bounds what a peer can lock up
+   * in HTLCs at the cost of the largest payment the channel can carry.
+   */
   maxHtlcValueInFlightPercent: number;
   /** The reserve we ask of the peer: this percentage of the channel, at least `minReserveSat`. */
   reservePercent: number;

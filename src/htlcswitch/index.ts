@@ -30,6 +30,7 @@ export type {
   ChannelLink,
   DownstreamFailure,
   IncomingHtlc,
+  IncomingRefusal,
 } from './link.js';
 export {
   DEFAULT_CLTV_EXPIRY_DELTA,

@@ -93,6 +93,22 @@ export interface IncomingHtlc {
   onion: Uint8Array;
   /** `update_add_htlc`'s blinded path key, when present (ksnode relays no blinded paths). */
   pathKey?: Uint8Array;
+  /**
+   * The channel layer's verdict that this channel cannot keep the HTLC (e.g. it overflows our dust
+   * exposure): the switch fails it back at once, with this channel's channel_update, instead of
+   * forwarding or settling it. Judged once, when the HTLC is first committed (the answer depends on
+   * what else was in flight then), so a report after a restart carries no verdict; and the switch
+   * ignores it for an HTLC it already has a circuit or a held final-hop record for.
+   */
+  refuse?: IncomingRefusal;
+}
+
+/** Why the channel layer refuses an incoming HTLC it could not refuse before it was committed. */
+export interface IncomingRefusal {
+  /** What the upstream nodes see: the channel is fine, it cannot carry this HTLC now. */
+  failure: 'temporary_channel_failure';
+  /** For logs and the `forward_refused` event. */
+  why: string;
 }
 
 /** How the peer, or the chain, removed an HTLC we had offered without a preimage. */

@@ -388,6 +388,13 @@ export class HtlcSwitch {
     if (peeled.kind === 'malformed') {
       await link.failMalformedHtlc(htlc.id, peeled.sha256OfOnion, peeled.failureCode);
       refused(peeled.failure.name, peeled.reason);
+    } else if (htlc.refuse !== undefined) {
+      // The channel layer's verdict, taken when the HTLC was first committed (a repeat of an HTLC
+      // with a circuit or a held record returned above, so one we already acted on is never failed).
+      const failure = this.incomingChannelFailure(link);
+      const back = ourFailure(peeled.sharedSecret, failure, this.attribution, 0);
+      await link.failHtlc(htlc.id, back.reason, back.attributionData);
+      refused(failure.name, htlc.refuse.why);
     } else if (peeled.kind === 'invalid_payload') {
       const back = ourFailure(peeled.sharedSecret, peeled.failure, this.attribution, 0);
       await link.failHtlc(htlc.id, back.reason, back.attributionData);
@@ -398,6 +405,20 @@ export class HtlcSwitch {
       const failed = await this.onForward(link, htlc, peeled);
       if (failed !== undefined) refused(failed.failure, failed.reason);
     }
+  }
+
+  /**
+   * The failure for an HTLC the incoming channel itself cannot keep: temporary_channel_failure,
+   * BOLT 4: "The channel from the processing node was unable to handle this HTLC, but may be able
+   * to handle it, or others, later." It carries this channel's channel_update, named by its real
+   * short_channel_id (else our alias, which is what the payer's route hint named).
+   */
+  private incomingChannelFailure(link: ChannelLink): OnionFailure & { name: 'temporary_channel_failure' } {
+    const scid = link.shortChannelId ?? link.aliases[0];
+    return {
+      name: 'temporary_channel_failure',
+      channelUpdate: scid === undefined ? NO_UPDATE : link.channelUpdate(scid),
+    };
   }
 
   /** Forwards a peeled HTLC, or fails it at once; returns what was refused, if anything. */

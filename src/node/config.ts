@@ -71,6 +71,10 @@ export interface NodeConfig {
    * `channelType`: the commitment format of channels we open when a request names none.
    * `maxDustExposure`: BOLT 2's `max_dust_htlc_exposure_msat`, fixed or `multiplier` msat per
    * sat/kw of the urgent fee estimate (LDK's FeeRateMultiplier; default 10,000).
+   * `maxHtlcValueInFlightPercent`: the `max_htlc_value_in_flight_msat` we send in open_channel and
+   * accept_channel, as a percentage (1..100) of the channel's capacity: what the peer may have in
+   * flight towards us at once. Default 100 (the whole channel, as Core Lightning's default of
+   * "unlimited" amounts to); LDK's default is 10.
    */
   channels: {
     minimumDepth: number;
@@ -78,6 +82,7 @@ export interface NodeConfig {
     toSelfDelay: number;
     channelType: ChannelType;
     maxDustExposure: DustExposureSetting;
+    maxHtlcValueInFlightPercent: number;
   };
   gossip: { flushIntervalMs: number };
   logLevel: LogLevel;
@@ -191,6 +196,8 @@ const SCHEMA = z
         maxDustExposureMultiplier: z.int().min(1).max(10_000_000).default(10_000),
         /** A fixed dust exposure cap instead of the multiplier. */
         maxDustExposureMsat: amount.optional(),
+        /** Our max_htlc_value_in_flight_msat, in percent of the channel (Core Lightning: 100; LDK: 10). */
+        maxHtlcValueInFlightPercent: z.int().min(1).max(100).default(100),
       })
       .strict()
       .prefault({}),
@@ -310,6 +317,11 @@ export const FLAT_SETTINGS: Readonly<Record<string, FlatSetting>> = {
     path: ['channels', 'maxDustExposureMsat'],
     kind: 'amount',
     help: 'a fixed dust HTLC exposure cap per channel (msat) instead of the multiplier',
+  },
+  'max-htlc-in-flight-percent': {
+    path: ['channels', 'maxHtlcValueInFlightPercent'],
+    kind: 'int',
+    help: 'our max_htlc_value_in_flight_msat, in % of the channel: 1..100 (default 100; LDK uses 10)',
   },
   'gossip-flush-ms': { path: ['gossip', 'flushIntervalMs'], kind: 'int', help: 'gossip relay interval' },
   'log-level': { path: ['logLevel'], kind: 'string', help: LOG_LEVELS.join(', ') },
@@ -449,6 +461,7 @@ function finish(p: Parsed, dataDir: string, cwd: string, seedPassphrase: string 
         p.channels.maxDustExposureMsat !== undefined
           ? { kind: 'fixed', msat: p.channels.maxDustExposureMsat }
           : { kind: 'feerateMultiplier', multiplier: p.channels.maxDustExposureMultiplier },
+      maxHtlcValueInFlightPercent: p.channels.maxHtlcValueInFlightPercent,
     },
     gossip: p.gossip,
     logLevel: p.logLevel,

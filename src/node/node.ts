@@ -36,7 +36,6 @@ import {
 import { Gossiper, type OurChannel } from '../gossip/index.js';
 import { HtlcSwitch, type SwitchEvent } from '../htlcswitch/index.js';
 import { InvoiceRegistry, type RegistryInvoice } from '../invoices/index.js';
-import { createFailure, peelOnion } from '../onion/index.js';
 import { PaymentLoop } from '../payments/index.js';
 import { OUR_INIT_FEATURES, OUR_NODE_ANNOUNCEMENT_FEATURES, PeerManager } from '../peer/index.js';
 import { ChannelGraph, Scorer } from '../routing/index.js';
@@ -87,6 +86,11 @@ export interface NodeStartOptions {
   randomBytes?: (n: number) => Uint8Array;
   /** A chain backend to use instead of the configured one (tests: an in-process devnet). */
   chainBackend?: ChainBackend;
+  /**
+   * How gossip and the graph pruner look up announced funding outputs (default: from the chain
+   * backend, `createFundingLookup`).
+   */
+  fundingLookup?: FundingLookup;
 }
 
 /** An IPv4 literal or a DNS name, as node_announcement carries it. */
@@ -125,8 +129,11 @@ export class Node extends EventEmitter<NodeEvents> {
   readonly startedAt: number;
   /** The mnemonic of a seed created by this start (show it once; it is not stored elsewhere). */
   newMnemonic: string | undefined;
-  /** Gossip's check of announced funding outputs (set by `start` from the chain backend). */
-  fundingLookup: FundingLookup | undefined;
+  /**
+   * Gossip's check of announced funding outputs, and the graph pruner's; given at construction
+   * (`start` builds it from the chain backend unless `NodeStartOptions.fundingLookup` gives one).
+   */
+  readonly fundingLookup: FundingLookup | undefined;
   /** Forgets other nodes' channels whose funding was spent (needs the funding lookup). */
   graphPruner: GraphPruner | undefined;
 
@@ -159,8 +166,10 @@ export class Node extends EventEmitter<NodeEvents> {
     readonly scorer: Scorer,
     readonly now: () => number,
     readonly random: (n: number) => Uint8Array,
+    fundingLookup: FundingLookup | undefined,
   ) {
     super();
+    this.fundingLookup = fundingLookup;
     this.nodePrivateKey = keys.nodePrivateKey();
     this.nodeId = keys.nodePublicKey();
     this.chainHash = chainHashOf(config.network);
@@ -250,9 +259,9 @@ export class Node extends EventEmitter<NodeEvents> {
         new Scorer(),
         now,
         random,
+        options.fundingLookup ?? createFundingLookup(backend, { tipHeight: () => chain.tip?.height }),
       );
       if (seed.mnemonic !== undefined) node.newMnemonic = seed.mnemonic;
-      node.fundingLookup = createFundingLookup(backend, { tipHeight: () => chain.tip?.height });
       await node.assemble(undo);
       return node;
     } catch (e) {
@@ -396,6 +405,7 @@ export class Node extends EventEmitter<NodeEvents> {
         minFundingSat: config.limits.minChannelSat,
         maxRemoteToSelfDelay: Math.max(DEFAULT_POLICY.maxRemoteToSelfDelay, config.channels.toSelfDelay),
         maxDustHtlcExposure: config.channels.maxDustExposure,
+        maxHtlcValueInFlightPercent: config.channels.maxHtlcValueInFlightPercent,
       }),
       randomBytes: random,
       now,
@@ -616,16 +626,13 @@ export class Node extends EventEmitter<NodeEvents> {
 
   private onIncomingHtlc(s: ChannelSnapshot, h: CommittedIncomingHtlc): void {
     if (!this.switchStarted) return; // the driver reports it again through replay()
-    // BOLT 2 max_dust_htlc_exposure_msat, receiving side: judged once, when the HTLC is first
-    // committed (the answer depends on what else was in flight then); a replay after a restart
-    // leaves it to the switch, which may already have acted on it.
-    if (!this.replayingIncoming) {
-      const over = incomingDustOverflow(s.state, h.htlcId, this.driver.policy());
-      if (over !== undefined) {
-        this.track(this.failIncomingForDust(s, h, over.message));
-        return;
-      }
-    }
+    // BOLT 2 max_dust_htlc_exposure_msat, receiving side: "SHOULD fail this HTLC once it's
+    // committed". Judged once, when the HTLC is first committed (the answer depends on what else
+    // was in flight then); a replay after a restart carries no verdict, since the switch may already
+    // have acted on the HTLC. The switch fails it back (temporary_channel_failure, as LDK does).
+    const over = this.replayingIncoming
+      ? undefined
+      : incomingDustOverflow(s.state, h.htlcId, this.driver.policy());
     const link = this.ensureLink(s);
     this.track(
       this.switch.incomingHtlcCommitted(link, {
@@ -635,41 +642,10 @@ export class Node extends EventEmitter<NodeEvents> {
         paymentHash: h.paymentHash,
         onion: h.onionRoutingPacket,
         ...(h.pathKey !== undefined ? { pathKey: h.pathKey } : {}),
+        ...(over !== undefined
+          ? { refuse: { failure: 'temporary_channel_failure', why: `dust exposure: ${over.message}` } }
+          : {}),
       }),
-    );
-  }
-
-  /**
-   * Fails back an incoming HTLC that overflows our dust exposure (BOLT 2: "SHOULD fail this HTLC
-   * once it's committed"), as temporary_channel_failure (what LDK sends for it): the channel is
-   * fine, it just cannot carry more dust now.
-   */
-  private async failIncomingForDust(
-    s: ChannelSnapshot,
-    h: CommittedIncomingHtlc,
-    why: string,
-  ): Promise<void> {
-    const peeled = peelOnion(h.onionRoutingPacket, this.nodePrivateKey, h.paymentHash);
-    const r =
-      peeled.kind === 'malformed'
-        ? await this.driver.failMalformedHtlc(s.channelId, h.htlcId, peeled.sha256OfOnion, peeled.failureCode)
-        : await this.driver.failHtlc(
-            s.channelId,
-            h.htlcId,
-            createFailure(peeled.sharedSecret, {
-              name: 'temporary_channel_failure',
-              channelUpdate: new Uint8Array(0),
-            }),
-          );
-    this.log.warn(
-      {
-        module: 'channel',
-        channelId: bytesToHex(s.channelId),
-        htlcId: h.htlcId.toString(),
-        why,
-        ...(r.ok ? {} : { refused: r.rejection.message }),
-      },
-      'incoming HTLC failed back: dust exposure',
     );
   }
 

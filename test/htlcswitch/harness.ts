@@ -15,6 +15,7 @@ import {
   type ForwardingPolicy,
   HtlcSwitch,
   type HtlcSwitchConfig,
+  type IncomingRefusal,
   type LocalHtlcOutcome,
   type SwitchEvent,
 } from '../../src/htlcswitch/index.js';
@@ -171,6 +172,8 @@ export class FakeLink implements ChannelLink {
   addMode: 'normal' | 'hang' | 'record-then-hang' | 'throw' = 'normal';
   /** Rewrites the onion on its way to the peer (to simulate corruption). */
   tamper: ((onion: Uint8Array) => Uint8Array) | undefined;
+  /** The channel layer's verdict on HTLCs the peer offers over this link (e.g. dust overflow). */
+  refuseIncoming: IncomingRefusal | undefined;
   nextId = 0n;
   readonly offered = new Map<bigint, AddHtlcRequest>();
   readonly removals: Removal[] = [];
@@ -240,6 +243,7 @@ export class FakeLink implements ChannelLink {
         cltvExpiry: request.cltvExpiry,
         paymentHash: request.paymentHash,
         onion,
+        ...(peer.refuseIncoming !== undefined ? { refuse: peer.refuseIncoming } : {}),
       }),
     );
     return { kind: 'accepted', htlcId: id };

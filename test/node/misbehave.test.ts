@@ -23,6 +23,14 @@ const PUSH_MSAT = 100_000_000n;
 /** The daemon accepts at most this many HTLCs from a peer (its --max-accepted-htlcs). */
 const MAX_ACCEPTED = 5;
 const WARMUP_MSAT = 1_000_000n;
+/**
+ * The daemon's --max-htlc-in-flight-percent. 49% of the channel (98,000 sat) lies between what a
+ * peer can offer and still keep its reserve (97,000 sat: PUSH_MSAT less the warm-up and the 2,000 sat
+ * reserve) and its balance (99,000 sat), so that one HTLC can break the in-flight limit alone (the
+ * balance check comes first) while the `unaffordable` case still reaches the reserve check (which
+ * comes after the in-flight one).
+ */
+const IN_FLIGHT_PERCENT = 49n;
 const utf8 = new TextDecoder();
 
 /** The peers, by the deviation each will commit, and the commitment format of its channel. */
@@ -109,7 +117,11 @@ before(
 /** Dave, his channels to every peer (open, confirmed, reestablished) and one honest keysend each. */
 async function setUp(): Promise<void> {
   dave = await Proc.spawn('dave', cluster.chainUrl, {
-    flags: { 'max-accepted-htlcs': String(MAX_ACCEPTED), 'to-self-delay': '6' },
+    flags: {
+      'max-accepted-htlcs': String(MAX_ACCEPTED),
+      'to-self-delay': '6',
+      'max-htlc-in-flight-percent': String(IN_FLIGHT_PERCENT),
+    },
   });
   cluster.nodes.push(dave);
   daveId = hexToBytes(dave.nodeId);
@@ -377,14 +389,17 @@ test(
     withLogs(async () => {
       const p = peer('overInFlight');
       const inFlight = p.openChannel!.maxHtlcValueInFlightMsat;
-      // The daemon allows the whole channel in flight (it has no setting for less), so an HTLC
-      // above the limit is also above the peer's balance, which the daemon checks first.
-      assert.equal(inFlight, FUNDING_SAT * 1000n, "the daemon's max_htlc_value_in_flight_msat");
+      // The daemon's open_channel followed its --max-htlc-in-flight-percent.
+      assert.equal(inFlight, (FUNDING_SAT * 1000n * IN_FLIGHT_PERCENT) / 100n, "the daemon's limit");
+      assert.equal(inFlight, 98_000_000n);
+      // One msat over the limit, yet within the peer's balance: only the in-flight check can refuse it.
+      const amountMsat = inFlight + 1n;
+      assert.ok(amountMsat <= p.s.localCommit!.spec.toLocalMsat, 'the peer has the balance for it');
       const latest = p.daemonLatestTxid;
       const from = p.peer.received.length;
-      p.sendRaw(rawAdd(p, { amountMsat: inFlight + 1n }));
-      // BOLT 2: "receiving an `amount_msat` that the sending node cannot afford"
-      await assertForceClosed(p, from, latest, /cannot afford: the amount exceeds its balance/);
+      p.sendRaw(rawAdd(p, { amountMsat }));
+      // BOLT 2: "adds more than receiver `max_htlc_value_in_flight_msat` worth of offered HTLCs to its local commitment transaction:"
+      await assertForceClosed(p, from, latest, /more than our max_htlc_value_in_flight_msat 98000000\b/);
     }),
 );
 
@@ -402,8 +417,11 @@ test(
       assert.equal(reserveMsat, p.openChannel!.channelReserveSatoshis * 1000n);
       const latest = p.daemonLatestTxid;
       const from = p.peer.received.length;
-      // Within the balance, but leaving 1 msat less than the reserve the daemon asked for.
-      p.sendRaw(rawAdd(p, { amountMsat: balanceMsat - reserveMsat + 1n }));
+      // Within the balance and the in-flight limit, but leaving 1 msat less than the reserve the
+      // daemon asked for.
+      const amountMsat = balanceMsat - reserveMsat + 1n;
+      assert.ok(amountMsat <= p.openChannel!.maxHtlcValueInFlightMsat, 'within the in-flight limit');
+      p.sendRaw(rawAdd(p, { amountMsat }));
       // BOLT 2: "(while maintaining its channel reserve and any `to_local_anchor` and `to_remote_anchor` costs)"
       await assertForceClosed(p, from, latest, /cannot afford with its reserve/);
     }),
