@@ -177,7 +177,13 @@ async function main(): Promise<void> {
   const net = await DemoNetwork.start({
     root,
     // The node with its API's rate limit raised (see bench/keysend-node.ts).
-    nodeEntry: ['--import', 'tsx', new URL('./keysend-node.ts', import.meta.url).pathname],
+    // BENCH_CPU_PROF=<dir>: each node writes a V8 CPU profile there when it stops.
+    nodeEntry: [
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      '--import',
+      'tsx',
+      new URL('./keysend-node.ts', import.meta.url).pathname,
+    ],
     nodeFlags: {
       // Background chain polling is slow so that it does not compete with payments; fast gossip
       // relay lets the setup finish quickly. info is the lowest level that logs `ready`.

@@ -14,7 +14,8 @@ export interface Entry {
   version: number;
   meta: ChannelMeta;
   queue: Promise<unknown>;
-  signTimer: NodeJS.Timeout | undefined;
+  /** Cancels the scheduled commitment_signed, if one is scheduled. */
+  signTimer: (() => void) | undefined;
   /** Our outgoing HTLCs' origins (from the switch), by HTLC id, and the reverse index. */
   origins: Map<bigint, Uint8Array>;
   originIndex: Map<string, bigint>;

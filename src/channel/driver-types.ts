@@ -124,7 +124,7 @@ export interface ChannelDriverOptions {
   now: () => number;
   listener: ChannelDriverListener;
   logger?: DriverLogger;
-  /** How long updates wait to be batched into one commitment_signed; default 5 ms. */
+  /** How long updates wait to be batched into one commitment_signed; default 0 (this turn). */
   signDelayMs?: number;
   /** Inbound channels larger than this are refused. */
   maxFundingSat?: bigint;

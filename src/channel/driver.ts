@@ -110,6 +110,13 @@ function shortChannelIdOf(height: number, txIndex: number, vout: number): bigint
  * Runs every channel of the node. Create it, `load()` the stored channels, wire the peer and chain
  * inputs, call `replay()` once the switch is ready; `stop()` on shutdown.
  */
+/**
+ * How long updates wait to be signed together. 0: at the end of the current turn of the event
+ * loop (every message and command that arrived together is in the commitment). Under load
+ * updates batch anyway, since a new commitment waits for the peer's revoke_and_ack of the last.
+ */
+const DEFAULT_SIGN_DELAY_MS = 0;
+
 export class ChannelDriver implements ActionHost {
   readonly o: ChannelDriverOptions;
   readonly log: DriverLogger;
@@ -220,7 +227,7 @@ export class ChannelDriver implements ActionHost {
     this.unsubscribe?.();
     const all = [...this.byId.values(), ...this.byTemp.values()];
     for (const e of all) {
-      if (e.signTimer !== undefined) clearTimeout(e.signTimer);
+      e.signTimer?.();
       e.signTimer = undefined;
       e.open?.reject(new DriverError('stopped', 'the node is stopping'));
       e.open = undefined;
@@ -455,7 +462,7 @@ export class ChannelDriver implements ActionHost {
     await Promise.all(
       entries.map((e) =>
         this.enqueue(e, async () => {
-          if (e.signTimer !== undefined) clearTimeout(e.signTimer);
+          e.signTimer?.();
           e.signTimer = undefined;
           await this.stepAndApply(e, { kind: 'peerDisconnected' });
         }),
@@ -770,7 +777,7 @@ export class ChannelDriver implements ActionHost {
         this.byId.delete(hex);
         if (e.version > 0) this.finished.set(hex, e);
       }
-      if (e.signTimer !== undefined) clearTimeout(e.signTimer);
+      e.signTimer?.();
       e.signTimer = undefined;
     }
   }
@@ -848,14 +855,22 @@ export class ChannelDriver implements ActionHost {
   /** Signs the peer's next commitment shortly, once, if there is anything to sign. */
   private scheduleSign(e: Entry): void {
     if (this.stopped || e.signTimer !== undefined || !canSignNow(e.state)) return;
-    e.signTimer = setTimeout(() => {
+    const sign = () => {
       e.signTimer = undefined;
       this.enqueue(e, async () => {
         if (canSignNow(e.state)) await this.stepAndApply(e, { kind: 'signCommitment' });
       }).catch((err: unknown) =>
         this.log.error({ channelId: this.hexOf(e), err: String(err) }, 'signing a commitment failed'),
       );
-    }, this.o.signDelayMs ?? 5);
+    };
+    const delay = this.o.signDelayMs ?? DEFAULT_SIGN_DELAY_MS;
+    if (delay > 0) {
+      const t = setTimeout(sign, delay);
+      e.signTimer = () => clearTimeout(t);
+    } else {
+      const t = setImmediate(sign);
+      e.signTimer = () => clearImmediate(t);
+    }
   }
 
   // ---------------------------------------------------------------- bookkeeping

@@ -1,5 +1,6 @@
 // src/channel/serialize.ts: the channel state as bytes for the Store: UTF-8 JSON in which bigints
-// and byte strings are tagged objects ({"$n": "12"}, {"$b": "<base64>"}). Absent fields stay
+// and byte strings are tagged objects ({"$n": "12"}, {"$b": "<base64>"}; a list of byte strings of
+// one length is {"$bs": "<base64>", "w": <length>}). Absent fields stay
 // absent. The state is written after nearly every step, so this is kept cheap: base64 rather than
 // hex (the update log holds 1366-byte onions) and one in-place walk instead of a JSON reviver.
 import type { Result } from '../tx/index.js';
@@ -19,12 +20,36 @@ function fromBase64(s: string): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength).slice();
 }
 
+/**
+ * A list of byte strings of one length (attribution data's 210 truncated HMACs, in every fulfill
+ * and failure of the update log) as one base64 string: {"$bs": "<base64>", "w": 4}. One conversion
+ * instead of hundreds per step.
+ */
+function packedBytes(value: readonly unknown[]): { $bs: string; w: number } | undefined {
+  if (value.length < 2) return undefined;
+  const first = value[0];
+  if (!(first instanceof Uint8Array) || first.length === 0) return undefined;
+  const w = first.length;
+  for (const v of value) if (!(v instanceof Uint8Array) || v.length !== w) return undefined;
+  const all = new Uint8Array(w * value.length);
+  for (let i = 0; i < value.length; i++) all.set(value[i] as Uint8Array, i * w);
+  return { $bs: toBase64(all), w };
+}
+
+function unpackBytes(b64: string, w: unknown): Uint8Array[] {
+  if (typeof w !== 'number' || !Number.isInteger(w) || w <= 0)
+    throw new Error(`bad packed width ${String(w)}`);
+  const all = fromBase64(b64);
+  if (all.length % w !== 0) throw new Error(`packed bytes of ${all.length} are not a multiple of ${w}`);
+  return Array.from({ length: all.length / w }, (_, i) => all.slice(i * w, (i + 1) * w));
+}
+
 /** Tags bigints and bytes; drops undefined members (as JSON.stringify would). */
 function tag(value: unknown): unknown {
   if (typeof value === 'bigint') return { $n: value.toString() };
   if (typeof value !== 'object' || value === null) return value;
   if (value instanceof Uint8Array) return { $b: toBase64(value) };
-  if (Array.isArray(value)) return value.map(tag);
+  if (Array.isArray(value)) return packedBytes(value) ?? value.map(tag);
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[k];
@@ -43,6 +68,7 @@ function revive(value: unknown): unknown {
   }
   const o = value as Record<string, unknown>;
   if (typeof o.$b === 'string') return fromBase64(o.$b);
+  if (typeof o.$bs === 'string') return unpackBytes(o.$bs, o.w);
   if (typeof o.$n === 'string') {
     if (!/^-?\d+$/.test(o.$n)) throw new Error(`bad integer ${JSON.stringify(o.$n)}`);
     return BigInt(o.$n);
