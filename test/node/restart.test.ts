@@ -153,6 +153,12 @@ test('SIGKILL of the sender mid-payment, restart, the payments end', { timeout: 
     await alice.kill('SIGKILL');
     await alice.restart();
     await waitActive(channelId, alice, bob);
+    // No peer before the switch has reconciled its circuits: a peer's traffic could settle an HTLC
+    // the switch is still looking for (found by test/node/storm.test.ts).
+    const since = alice.logTail.slice(alice.logTail.lastIndexOf('---- restart ----'));
+    const resumed = since.findIndex((l) => l.includes('"msg":"chain synced; payments resumed"'));
+    const connected = since.findIndex((l) => l.includes('"msg":"peer connected"'));
+    assert.ok(resumed >= 0 && connected > resumed, 'the peer connected only once payments resumed');
     const done = await finalPayments(
       alice,
       toBob.map((p) => p.paymentHash),
