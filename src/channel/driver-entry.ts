@@ -39,6 +39,8 @@ export interface Entry {
 export interface ApplyExtras {
   /** The origin of the HTLC this step added (persisted with it). */
   origin?: Uint8Array;
+  /** The step records a peer update that promises nothing yet (see FORGETTABLE in driver.ts). */
+  forgettable?: boolean;
 }
 
 /** A channel the driver has just created or loaded. */

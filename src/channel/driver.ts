@@ -111,6 +111,19 @@ function shortChannelIdOf(height: number, txIndex: number, vout: number): bigint
  * inputs, call `replay()` once the switch is ready; `stop()` on shutdown.
  */
 /**
+ * Peer updates whose receipt needs no disk write: BOLT 2 has a node "reverse any uncommitted
+ * updates sent by the other side" on reconnection (a restart is one), so until a commitment_signed
+ * covers them they promise nothing, and the step that stores that commitment stores them too.
+ * update_fulfill_htlc is not among them: its preimage is stored and handed on at once.
+ */
+const FORGETTABLE: ReadonlySet<string> = new Set([
+  'update_add_htlc',
+  'update_fail_htlc',
+  'update_fail_malformed_htlc',
+  'update_fee',
+]);
+
+/**
  * How long updates wait to be signed together. 0: at the end of the current turn of the event
  * loop (every message and command that arrived together is in the commitment). Under load
  * updates batch anyway, since a new commitment waits for the peer's revoke_and_ack of the last.
@@ -160,6 +173,9 @@ export class ChannelDriver implements ActionHost {
    * closing transactions. Subscribes to the chain. Call once, before the chain is synced.
    */
   async load(): Promise<{ channels: number; broken: number }> {
+    // The chain's fees before any channel acts: a close or fee check right after a restart
+    // follows the estimate, not the fixed policy (undefined, and logged, if the chain cannot say).
+    await this.refreshFeerates();
     const { channels, broken } = await loadChannels(this.o.store);
     for (const b of broken)
       this.log.error(
@@ -646,7 +662,7 @@ export class ChannelDriver implements ActionHost {
 
   /** Runs one input through the machine for `e` and applies the result (call inside its queue). */
   stepAndApply(e: Entry, input: ChannelInput): Promise<StepResult> {
-    return this.apply(e, step(e.state, input, this.ctx()));
+    return this.apply(e, step(e.state, input, this.ctx()), { forgettable: FORGETTABLE.has(input.kind) });
   }
 
   /**
@@ -699,8 +715,18 @@ export class ChannelDriver implements ActionHost {
 
     const storable = next.channelId !== undefined && next.fundingOutpoint !== undefined;
     const changed = next !== prev || resolutions.length > 0 || newOrigins.length > 0;
+    // A peer update that promises nothing stays in memory until the next step that does store.
+    const skip =
+      extras.forgettable === true &&
+      next.phase === prev.phase &&
+      r.outbound.length === 0 &&
+      r.actions.length === 0 &&
+      r.failure === undefined &&
+      resolutions.length === 0 &&
+      newOrigins.length === 0 &&
+      droppedOrigins.length === 0;
     let outboxKeys: string[] = [];
-    if (storable && changed && !(e.version === 0 && FINISHED.has(next.phase))) {
+    if (storable && changed && !skip && !(e.version === 0 && FINISHED.has(next.phase))) {
       let written: Awaited<ReturnType<typeof writeChannel>>;
       try {
         written = await writeChannel(this.o.store, {

@@ -15,6 +15,7 @@ import {
   type ChannelSnapshot,
   type CommittedIncomingHtlc,
   DEFAULT_POLICY,
+  deserializeChannel,
   type OutgoingResolution,
   policyWith,
   serializeChannel,
@@ -406,4 +407,31 @@ test('a message for an unknown channel is answered with an error', async () => {
     false,
   );
   assert.equal(ChannelDriver.handles({ kind: 'update_fee', channelId: unknown, feeratePerKw: 1000 }), true);
+});
+
+test("a peer's update_add_htlc is not written until a commitment covers it (it promises nothing)", async () => {
+  const id = bytesToHex(channelId);
+  const before = bob.durable.get(id);
+  assert.ok(before !== undefined);
+  const s = bob.driver.channel(channelId)!.state;
+  const add: WireMessage = {
+    kind: 'update_add_htlc',
+    channelId,
+    id: s.remoteNextHtlcId,
+    amountMsat: 5_000n,
+    paymentHash: sha256(new Uint8Array(32).fill(0x55)),
+    cltvExpiry: devnet.tipHeight + 100,
+    onionRoutingPacket: new Uint8Array(1366),
+  };
+  assert.equal(await bob.driver.onMessage(alice.keys.nodePublicKey(), add), true);
+  // Held in memory, not stored: after a restart BOLT 2 has it forgotten anyway.
+  assert.equal(bob.driver.channel(channelId)!.state.remoteChanges.proposed.length, 1);
+  assert.equal(bob.durable.get(id), before, 'no write for the add alone');
+  const stored = deserializeChannel(before);
+  assert.ok(stored.ok && stored.value.remoteChanges.proposed.length === 0);
+  // A disconnection drops it, as it would after a restart.
+  bob.connected = false;
+  await bob.driver.onPeerDisconnected(alice.keys.nodePublicKey());
+  assert.equal(bob.driver.channel(channelId)!.state.remoteChanges.proposed.length, 0);
+  assert.deepEqual(violations, []);
 });
