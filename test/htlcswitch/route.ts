@@ -1,7 +1,7 @@
 // test/htlcswitch/route.ts: the A -> B -> C keysend the switch tests send, and how A reads its outcome.
 import assert from 'node:assert/strict';
 import { sha256 } from '../../src/crypto/index.js';
-import { decodeCircuit, SWITCH_KV_NAMESPACE } from '../../src/htlcswitch/index.js';
+import { decodeCircuit, type IncomingRefusal, SWITCH_KV_NAMESPACE } from '../../src/htlcswitch/index.js';
 import {
   buildOnion,
   type DecryptedFailure,
@@ -9,7 +9,7 @@ import {
   encodeHopPayload,
   type OnionFailure,
 } from '../../src/onion/index.js';
-import { bytes, HEIGHT, scid, type TestNode } from './harness.js';
+import { bytes, type FakeLink, HEIGHT, scid, type TestNode } from './harness.js';
 
 export const AB = scid(700_000, 1);
 export const BC = scid(700_000, 2);
@@ -107,4 +107,38 @@ export function fulfilledAt(a: TestNode, p: Payment): Uint8Array | undefined {
 
 export async function storedCircuits(n: TestNode) {
   return (await n.store.kv(SWITCH_KV_NAMESPACE).list('c/')).map((e) => decodeCircuit(e.value));
+}
+
+/** The failure C's registry gives for a keysend of AMT it does not know, at HEIGHT. */
+export const UNKNOWN_DETAILS: OnionFailure = {
+  name: 'incorrect_or_unknown_payment_details',
+  htlcMsat: AMT,
+  height: HEIGHT,
+};
+
+/** Flips a bit of byte `at` of each onion `link` passes on; `.onion` is the last one it passed. */
+export function corruptOnions(link: FakeLink, at: number): { onion: Uint8Array } {
+  const last = { onion: new Uint8Array(0) };
+  link.tamper = (onion) => {
+    last.onion = Uint8Array.from(onion);
+    last.onion[at] = (last.onion[at] as number) ^ 1;
+    return last.onion;
+  };
+  return last;
+}
+
+/**
+ * `to`'s switch is told again of the first HTLC `from` offered it (as a channel does after a
+ * reconnection), with the channel layer's verdict `refuse` if given.
+ */
+export async function recommitFirst(from: TestNode, to: TestNode, refuse?: IncomingRefusal): Promise<void> {
+  const req = from.linkTo(to).offered.get(0n)!;
+  await to.switch.incomingHtlcCommitted(to.linkTo(from), {
+    id: 0n,
+    amountMsat: req.amountMsat,
+    cltvExpiry: req.cltvExpiry,
+    paymentHash: req.paymentHash,
+    onion: req.onion,
+    ...(refuse !== undefined ? { refuse } : {}),
+  });
 }

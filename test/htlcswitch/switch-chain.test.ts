@@ -3,32 +3,40 @@
 // adapter, as the channel driver reports it), an HTLC of ours left on chain when its channel
 // closes, and the channel_update a failure carries, read only when a failure needs it.
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { OutgoingResolution } from '../../src/channel/index.js';
 import { deliverOutgoingResolution } from '../../src/node/links.js';
-import { type OnionFailure, verifyFulfillAttribution } from '../../src/onion/index.js';
-import { HEIGHT, Net, type TestNode } from './harness.js';
-import { AB, AMT, attributed, BC, failureAt, fulfilledAt, keysend, type Payment, send } from './route.js';
+import { verifyFulfillAttribution } from '../../src/onion/index.js';
+import type { FakeLink, Net, TestNode } from './harness.js';
+import { eachLine } from './network.js';
+import {
+  attributed,
+  BC,
+  failureAt,
+  fulfilledAt,
+  keysend,
+  type Payment,
+  send,
+  UNKNOWN_DETAILS,
+} from './route.js';
 
 describe('HtlcSwitch: resolutions from the channel layer', () => {
   let net: Net;
   let a: TestNode;
   let b: TestNode;
   let c: TestNode;
+  eachLine((line) => ({ net, a, b, c } = line));
 
-  beforeEach(async () => {
-    net = await Net.create();
-    a = net.node('A');
-    b = net.node('B');
-    c = net.node('C');
-    net.connect(a, b, AB);
-    net.connect(b, c, BC);
-    for (const n of [a, b, c]) await n.boot();
-  });
-
-  afterEach(async () => {
-    await net.close();
-  });
+  /** A sends a keysend that C holds, then A's channel with B closes with its HTLC unresolved. */
+  async function closedWithHtlcInFlight(): Promise<{ p: Payment; ab: FakeLink }> {
+    const p = keysend(b, c);
+    c.finalMode = 'hold';
+    await send(a, p);
+    await net.pump();
+    const ab = a.linkTo(b);
+    await a.switch.channelClosed(ab.channelId);
+    return { p, ab };
+  }
 
   /**
    * C's removals reach B as B's channel driver reports them (an OutgoingResolution through the
@@ -64,11 +72,7 @@ describe('HtlcSwitch: resolutions from the channel layer', () => {
   test("a downstream failure's attribution data is extended by B: A verifies both hops", async () => {
     const p = keysend(b, c);
     viaDriver(p, true);
-    const failure: OnionFailure = {
-      name: 'incorrect_or_unknown_payment_details',
-      htlcMsat: AMT,
-      height: HEIGHT,
-    };
+    const failure = UNKNOWN_DETAILS;
     c.finalMode = { fail: { kind: 'fail', failure } };
     await send(a, p);
     await net.pump();
@@ -105,12 +109,7 @@ describe('HtlcSwitch: resolutions from the channel layer', () => {
   });
 
   test('our HTLC on a channel that closes is left to the chain: a notice, no outcome, until the chain decides', async () => {
-    const p = keysend(b, c);
-    c.finalMode = 'hold';
-    await send(a, p);
-    await net.pump();
-    const ab = a.linkTo(b);
-    await a.switch.channelClosed(ab.channelId);
+    const { p, ab } = await closedWithHtlcInFlight();
     assert.equal(a.onChain.length, 1);
     assert.equal(a.onChain[0]?.ref, p.ref);
     assert.match(a.onChain[0]?.why ?? '', /closed with HTLC 0 unresolved/);
@@ -132,12 +131,7 @@ describe('HtlcSwitch: resolutions from the channel layer', () => {
   });
 
   test('a preimage learned on chain after the close ends our HTLC as fulfilled', async () => {
-    const p = keysend(b, c);
-    c.finalMode = 'hold';
-    await send(a, p);
-    await net.pump();
-    const ab = a.linkTo(b);
-    await a.switch.channelClosed(ab.channelId);
+    const { p, ab } = await closedWithHtlcInFlight();
     await a.switch.outgoingHtlcFulfilled(ab, 0n, p.preimage);
     assert.equal(a.onChain.length, 1);
     assert.deepEqual(

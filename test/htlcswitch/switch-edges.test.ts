@@ -1,11 +1,12 @@
 // The switch at its edges: policy grace, aliases, the registry and payment loop calling back in,
 // bad input from peers and from the registry, and our own HTLCs across a restart.
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { sha256 } from '../../src/crypto/index.js';
 import { buildOnion, encodeHopPayload } from '../../src/onion/index.js';
 import { decodeMessage } from '../../src/wire/index.js';
-import { bytes, DEFAULT_TEST_POLICY, HEIGHT, Net, scid, type TestNode } from './harness.js';
+import { bytes, DEFAULT_TEST_POLICY, type Net, scid, type TestNode } from './harness.js';
+import { eachLine } from './network.js';
 import {
   AB,
   AMT,
@@ -16,8 +17,10 @@ import {
   fulfilledAt,
   IN_CLTV,
   keysend,
+  recommitFirst,
   send,
   storedCircuits,
+  UNKNOWN_DETAILS,
 } from './route.js';
 
 describe('HtlcSwitch edges', () => {
@@ -26,19 +29,9 @@ describe('HtlcSwitch edges', () => {
   let b: TestNode;
   let c: TestNode;
 
-  beforeEach(async () => {
-    net = await Net.create();
-    a = net.node('A');
-    b = net.node('B');
-    c = net.node('C');
-    net.connect(a, b, AB);
-    const [bc] = net.connect(b, c, scid(700_000, 2));
-    bc.aliases.push(scid(16_000_000, 1, 1));
-    for (const n of [a, b, c]) await n.boot();
-  });
-
-  afterEach(async () => {
-    await net.close();
+  // B-C is BC (scid 700000x2), known by an alias too.
+  eachLine((line) => ({ net, a, b, c } = line), {
+    setup: ({ b, c }) => b.linkTo(c).aliases.push(scid(16_000_000, 1, 1)),
   });
 
   test('the fee of the replaced policy is accepted for ten minutes, then fee_insufficient', async () => {
@@ -121,14 +114,7 @@ describe('HtlcSwitch edges', () => {
     const p = keysend(b, c);
     await send(a, p);
     await net.pump();
-    const req = b.linkTo(c).offered.get(0n)!;
-    await c.switch.incomingHtlcCommitted(c.linkTo(b), {
-      id: 0n,
-      amountMsat: req.amountMsat,
-      cltvExpiry: req.cltvExpiry,
-      paymentHash: req.paymentHash,
-      onion: req.onion,
-    });
+    await recommitFirst(b, c);
     assert.equal(c.finals.length, 1);
   });
 
@@ -153,11 +139,7 @@ describe('HtlcSwitch edges', () => {
     c.finalMode = { custom: async () => ({ kind: 'settle', preimage: bytes('wrong') }) };
     await send(a, p);
     await net.pump();
-    assert.deepEqual(attributed(failureAt(a, p), 1), {
-      name: 'incorrect_or_unknown_payment_details',
-      htlcMsat: AMT,
-      height: HEIGHT,
-    });
+    assert.deepEqual(attributed(failureAt(a, p), 1), UNKNOWN_DETAILS);
     assert.ok(c.events.some((e) => e.kind === 'anomaly' && /wrong preimage/.test(e.message)));
   });
 

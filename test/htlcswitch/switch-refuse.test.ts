@@ -4,13 +4,25 @@
 // forward_refused event; never for an HTLC the switch already acted on, and a malformed onion keeps
 // its update_fail_malformed_htlc.
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ecdsaVerify, sha256 } from '../../src/crypto/index.js';
 import type { IncomingRefusal } from '../../src/htlcswitch/index.js';
 import { buildOnion, encodeHopPayload } from '../../src/onion/index.js';
 import { channelUpdateHash, decodeMessage } from '../../src/wire/index.js';
 import { bytes, FakeLink, HEIGHT, Net, type TestNode } from './harness.js';
-import { AB, AMT, attributed, BC, failureAt, keysend, type Payment, send, storedCircuits } from './route.js';
+import { eachLine } from './network.js';
+import {
+  AB,
+  AMT,
+  attributed,
+  corruptOnions,
+  failureAt,
+  keysend,
+  type Payment,
+  recommitFirst,
+  send,
+  storedCircuits,
+} from './route.js';
 
 const DUST: IncomingRefusal = {
   failure: 'temporary_channel_failure',
@@ -51,20 +63,7 @@ describe('HtlcSwitch: HTLCs the incoming channel refuses', () => {
   let a: TestNode;
   let b: TestNode;
   let c: TestNode;
-
-  beforeEach(async () => {
-    net = await Net.create();
-    a = net.node('A');
-    b = net.node('B');
-    c = net.node('C');
-    net.connect(a, b, AB);
-    net.connect(b, c, BC);
-    for (const n of [a, b, c]) await n.boot();
-  });
-
-  afterEach(async () => {
-    await net.close();
-  });
+  eachLine((line) => ({ net, a, b, c } = line));
 
   test("a refused forward fails with temporary_channel_failure carrying B's update for the incoming channel", async () => {
     b.linkTo(a).refuseIncoming = DUST;
@@ -163,15 +162,7 @@ describe('HtlcSwitch: HTLCs the incoming channel refuses', () => {
     await send(a, p);
     await net.pump();
     assert.equal(b.linkTo(c).offered.size, 1, 'forwarded to C');
-    const req = a.linkTo(b).offered.get(0n)!;
-    await b.switch.incomingHtlcCommitted(b.linkTo(a), {
-      id: 0n,
-      amountMsat: req.amountMsat,
-      cltvExpiry: req.cltvExpiry,
-      paymentHash: req.paymentHash,
-      onion: req.onion,
-      refuse: DUST,
-    });
+    await recommitFirst(a, b, DUST);
     await net.pump();
     assert.deepEqual(b.removalsOn(a), [], 'the incoming HTLC stays while its forward is in flight');
     assert.equal(a.outcomes.length, 0);
@@ -192,15 +183,7 @@ describe('HtlcSwitch: HTLCs the incoming channel refuses', () => {
     await send(a, p);
     await net.pump();
     assert.equal(b.finals.length, 1);
-    const req = a.linkTo(b).offered.get(0n)!;
-    await b.switch.incomingHtlcCommitted(b.linkTo(a), {
-      id: 0n,
-      amountMsat: req.amountMsat,
-      cltvExpiry: req.cltvExpiry,
-      paymentHash: req.paymentHash,
-      onion: req.onion,
-      refuse: DUST,
-    });
+    await recommitFirst(a, b, DUST);
     await net.pump();
     assert.deepEqual(b.removalsOn(a), []);
     assert.equal(b.finals.length, 1, 'not handed to the registry again either');
@@ -214,19 +197,14 @@ describe('HtlcSwitch: HTLCs the incoming channel refuses', () => {
 
   test('a refused HTLC with an onion B cannot parse is failed as malformed', async () => {
     b.linkTo(a).refuseIncoming = DUST;
-    let tampered = new Uint8Array(0);
-    a.linkTo(b).tamper = (onion) => {
-      tampered = Uint8Array.from(onion);
-      tampered[200] = (tampered[200] as number) ^ 1;
-      return tampered;
-    };
+    const tampered = corruptOnions(a.linkTo(b), 200);
     const p = keysend(b, c);
     await send(a, p);
     await net.pump();
     const [m] = b.removalsOn(a);
     assert.ok(m?.kind === 'malformed', `expected update_fail_malformed_htlc, got ${m?.kind}`);
     assert.equal(m.failureCode, 0x8000 | 0x4000 | 5, 'invalid_onion_hmac');
-    assert.deepEqual(m.sha256OfOnion, sha256(tampered));
+    assert.deepEqual(m.sha256OfOnion, sha256(tampered.onion));
     assert.deepEqual(
       b.events.map((e) => e.kind === 'forward_refused' && e.failure),
       ['invalid_onion_hmac'],

@@ -1,25 +1,29 @@
 // Three switches in memory (A pays, B forwards, C receives) with real onions: fulfills and
 // failures travel back hop by hop, and B restarts at the awkward moments.
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { sha256 } from '../../src/crypto/index.js';
 import { decodeCircuit, SWITCH_KV_NAMESPACE } from '../../src/htlcswitch/index.js';
-import { type OnionFailure, verifyFulfillAttribution } from '../../src/onion/index.js';
+import { verifyFulfillAttribution } from '../../src/onion/index.js';
 import { decodeMessage } from '../../src/wire/index.js';
-import { HEIGHT, Net, scid, type TestNode } from './harness.js';
+import { type FakeLink, type Net, scid, type TestNode } from './harness.js';
+import { eachLine, type Line, withLine } from './network.js';
 import {
   AB,
   AMT,
   attributed,
   BC,
+  corruptOnions,
   FEE,
   FINAL_CLTV,
   failureAt,
   fulfilledAt,
   IN_CLTV,
   keysend,
+  recommitFirst,
   send,
   storedCircuits,
+  UNKNOWN_DETAILS,
 } from './route.js';
 
 describe('HtlcSwitch: A -> B -> C', () => {
@@ -27,20 +31,7 @@ describe('HtlcSwitch: A -> B -> C', () => {
   let a: TestNode;
   let b: TestNode;
   let c: TestNode;
-
-  beforeEach(async () => {
-    net = await Net.create();
-    a = net.node('A');
-    b = net.node('B');
-    c = net.node('C');
-    net.connect(a, b, AB);
-    net.connect(b, c, BC);
-    for (const n of [a, b, c]) await n.boot();
-  });
-
-  afterEach(async () => {
-    await net.close();
-  });
+  eachLine((line) => ({ net, a, b, c } = line));
 
   test('a keysend settles: the preimage is carried back, B records its fee, hold times are attributed', async () => {
     const p = keysend(b, c);
@@ -87,11 +78,7 @@ describe('HtlcSwitch: A -> B -> C', () => {
 
   test('a failure at the final hop is wrapped by B and attributed to C at the origin', async () => {
     const p = keysend(b, c);
-    const failure: OnionFailure = {
-      name: 'incorrect_or_unknown_payment_details',
-      htlcMsat: AMT,
-      height: HEIGHT,
-    };
+    const failure = UNKNOWN_DETAILS;
     c.finalMode = { fail: { kind: 'fail', failure } };
     await send(a, p);
     await net.pump();
@@ -104,16 +91,8 @@ describe('HtlcSwitch: A -> B -> C', () => {
   });
 
   test('without attribution data the failure still decrypts and is attributed by its HMAC', async () => {
-    const net2 = await Net.create();
-    try {
-      const [x, y, z] = ['X', 'Y', 'Z'].map((n) => net2.node(n, { attributionData: false })) as [
-        TestNode,
-        TestNode,
-        TestNode,
-      ];
-      net2.connect(x, y, AB);
-      net2.connect(y, z, BC);
-      for (const n of [x, y, z]) await n.boot();
+    const options = { names: ['X', 'Y', 'Z'], config: { attributionData: false } } as const;
+    await withLine(options, async ({ net: net2, a: x, b: y, c: z }) => {
       const p = keysend(y, z);
       z.finalMode = { fail: { kind: 'fail', failure: { name: 'mpp_timeout' } } };
       await send(x, p);
@@ -122,9 +101,7 @@ describe('HtlcSwitch: A -> B -> C', () => {
       assert.ok(o?.kind === 'failed' && o.failure.kind === 'fail');
       assert.equal(o.failure.attributionData, undefined);
       assert.deepEqual(attributed(failureAt(x, p), 1), { name: 'mpp_timeout' });
-    } finally {
-      await net2.close();
-    }
+    });
   });
 
   test('fee_insufficient from B carries the incoming amount and a channel_update for the onion scid', async () => {
@@ -155,12 +132,7 @@ describe('HtlcSwitch: A -> B -> C', () => {
   });
 
   test('an onion C cannot parse comes back as update_fail_htlc with invalid_onion_hmac from B', async () => {
-    let tampered = new Uint8Array(0);
-    b.linkTo(c).tamper = (onion) => {
-      tampered = Uint8Array.from(onion);
-      tampered[100] = (tampered[100] as number) ^ 1;
-      return tampered;
-    };
+    const tampered = corruptOnions(b.linkTo(c), 100);
     const p = keysend(b, c);
     await send(a, p);
     await net.pump();
@@ -168,14 +140,14 @@ describe('HtlcSwitch: A -> B -> C', () => {
     assert.equal(m?.kind, 'malformed');
     assert.ok(m?.kind === 'malformed');
     assert.equal(m.failureCode, 0x8000 | 0x4000 | 5);
-    assert.deepEqual(m.sha256OfOnion, sha256(tampered));
+    assert.deepEqual(m.sha256OfOnion, sha256(tampered.onion));
     assert.deepEqual(
       b.removalsOn(a).map((r) => r.kind),
       ['fail'],
     );
     assert.deepEqual(attributed(failureAt(a, p), 0), {
       name: 'invalid_onion_hmac',
-      sha256OfOnion: sha256(tampered),
+      sha256OfOnion: sha256(tampered.onion),
     });
   });
 
@@ -184,14 +156,7 @@ describe('HtlcSwitch: A -> B -> C', () => {
     const p = keysend(b, c);
     await send(a, p);
     await net.pump();
-    const req = a.linkTo(b).offered.get(0n)!;
-    await b.switch.incomingHtlcCommitted(b.linkTo(a), {
-      id: 0n,
-      amountMsat: req.amountMsat,
-      cltvExpiry: req.cltvExpiry,
-      paymentHash: req.paymentHash,
-      onion: req.onion,
-    });
+    await recommitFirst(a, b);
     assert.equal(b.linkTo(c).offered.size, 1);
     assert.equal(net.pending, 0);
     assert.equal((await b.store.forwards.list()).length, 1);
@@ -247,14 +212,7 @@ describe('HtlcSwitch: A -> B -> C', () => {
     assert.equal(circuit?.outgoingHtlcId, 0n);
     assert.equal((await b.store.forwards.list())[0]?.outgoingHtlcId, 0n);
     // The channel sends the kept add after reconnecting.
-    const req = b.linkTo(c).offered.get(0n)!;
-    await c.switch.incomingHtlcCommitted(c.linkTo(b), {
-      id: 0n,
-      amountMsat: req.amountMsat,
-      cltvExpiry: req.cltvExpiry,
-      paymentHash: req.paymentHash,
-      onion: req.onion,
-    });
+    await recommitFirst(b, c);
     await net.pump();
     fulfilledAt(a, p);
   });
@@ -418,16 +376,12 @@ describe('HtlcSwitch: A -> B -> C', () => {
 
 describe('HtlcSwitch: non-strict forwarding', () => {
   test('a second channel to the same peer carries the HTLC when the named one lacks balance', async () => {
-    const net = await Net.create();
-    try {
-      const a = net.node('A');
-      const b = net.node('B');
-      const c = net.node('C');
-      net.connect(a, b, AB);
-      net.connect(b, c, BC, 'first');
-      const [second] = net.connect(b, c, scid(700_000, 3), 'second');
+    let second!: FakeLink;
+    const setup = ({ net, b, c }: Line) => {
+      [second] = net.connect(b, c, scid(700_000, 3), 'second');
       b.linkTo(c, 0).outbound = 10n;
-      for (const n of [a, b, c]) await n.boot();
+    };
+    await withLine({ bcLabel: 'first', setup }, async ({ net, a, b, c }) => {
       const p = keysend(b, c);
       await send(a, p);
       await net.pump();
@@ -439,30 +393,22 @@ describe('HtlcSwitch: non-strict forwarding', () => {
       const [circuit] = (await b.store.kv(SWITCH_KV_NAMESPACE).list('c/')).map((e) => decodeCircuit(e.value));
       assert.deepEqual(circuit?.outgoingChannelId, second.channelId);
       assert.equal(circuit?.outgoingShortChannelId, BC, 'failures name the channel the onion named');
-    } finally {
-      await net.close();
-    }
+    });
   });
 
   test('without another channel to the peer the named channel fails with temporary_channel_failure', async () => {
-    const net = await Net.create();
-    try {
-      const a = net.node('A');
-      const b = net.node('B');
-      const c = net.node('C');
-      const d = net.node('D');
-      net.connect(a, b, AB);
-      net.connect(b, c, BC);
+    let d!: TestNode;
+    const setup = ({ net, b, c }: Line) => {
+      d = net.node('D');
       net.connect(b, d, scid(700_000, 4)); // plenty of balance, but to another peer
       b.linkTo(c).outbound = 10n;
-      for (const n of [a, b, c, d]) await n.boot();
+    };
+    await withLine({ setup }, async ({ net, a, b, c }) => {
       const p = keysend(b, c);
       await send(a, p);
       await net.pump();
       assert.equal(attributed(failureAt(a, p), 0).name, 'temporary_channel_failure');
       assert.equal(b.linkTo(d).offered.size, 0);
-    } finally {
-      await net.close();
-    }
+    });
   });
 });

@@ -2,15 +2,15 @@
 // `channel-type` setting, one from the request's `channelType`, and a request overriding the
 // setting with static_remotekey. Keysend over an anchors channel both ways, then a cooperative close.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { decodeTx, txidFromHex } from '../../src/tx/index.js';
 import {
-  Cluster,
+  type Cluster,
   channelById,
-  connect,
   keysend,
-  NodeProcess,
+  type NodeProcess,
   openChannel,
+  useCluster,
   waitActive,
   waitFor,
 } from './harness.js';
@@ -22,22 +22,16 @@ let alice: NodeProcess;
 let bob: NodeProcess;
 let bySetting = '';
 
-before(async () => {
-  cluster = await Cluster.start();
-  const [a, b] = await Promise.all([
-    NodeProcess.spawn('alice', cluster.chainUrl, { flags: { 'channel-type': 'anchors' } }),
-    NodeProcess.spawn('bob', cluster.chainUrl),
-  ]);
-  alice = a;
-  bob = b;
-  cluster.nodes.push(alice, bob);
-  await Promise.all([cluster.fund(alice, 2_000_000n), cluster.fund(bob, 2_000_000n)]);
-  await connect(alice, bob);
-});
-
-after(async () => {
-  await cluster?.close();
-});
+useCluster(
+  [
+    { name: 'alice', flags: { 'channel-type': 'anchors' }, fundSat: 2_000_000n },
+    { name: 'bob', fundSat: 2_000_000n },
+  ],
+  (c, nodes) => {
+    cluster = c;
+    [alice, bob] = nodes;
+  },
+);
 
 async function explain<T>(body: () => Promise<T>): Promise<T> {
   try {

@@ -6,6 +6,7 @@
 
 import type { Devnet } from '../../src/chain/devnet/index.js';
 import {
+  ChannelDriver,
   type ChannelEvent,
   type ChannelFailure,
   type ChannelInput,
@@ -38,25 +39,10 @@ import type { NodeProcess } from './harness.js';
 
 export const REGTEST_CHAIN_HASH = chainHashOf('regtest');
 
-/** The messages our channel machine takes (BOLT 2, plus BOLT 1 error and warning). */
-const CHANNEL_KINDS = new Set<string>([
-  'accept_channel',
-  'funding_created',
-  'funding_signed',
-  'channel_ready',
-  'shutdown',
-  'closing_signed',
-  'update_add_htlc',
-  'update_fulfill_htlc',
-  'update_fail_htlc',
-  'update_fail_malformed_htlc',
-  'commitment_signed',
-  'revoke_and_ack',
-  'update_fee',
-  'channel_reestablish',
-  'error',
-  'warning',
-]);
+/** The messages our channel machine takes: the driver's (BOLT 2), plus BOLT 1 error and warning. */
+function forTheMachine(m: Received): boolean {
+  return m.kind === 'error' || m.kind === 'warning' || (m.kind !== 'unknown' && ChannelDriver.handles(m));
+}
 
 /** A rewrite of one outgoing message (return it unchanged to send it as the machine made it). */
 export type Rewrite = (m: WireMessage) => WireMessage;
@@ -211,7 +197,7 @@ export class EvilPeer {
         this.record(r);
         return;
       }
-      if (!CHANNEL_KINDS.has(m.kind) || this.state === undefined) return;
+      if (!forTheMachine(m) || this.state === undefined) return;
       const id = (m as { channelId?: Uint8Array }).channelId;
       // BOLT 1: an all-zero channel_id refers to every channel.
       const mine =

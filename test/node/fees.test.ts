@@ -4,17 +4,18 @@
 // peer was away right after channel_reestablish, and a cooperative close without a feerate pays
 // the chain's estimate. Then the receiving side of the dust exposure cap.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { RawTx } from '@scure/btc-signer/script.js';
 import { commitmentFeeSat, txidFromHex } from '../../src/tx/index.js';
 import {
   type ChannelJson,
-  Cluster,
+  type Cluster,
   channelById,
   connect,
   keysend,
   NodeProcess,
   openChannel,
+  useCluster,
   waitActive,
   waitFor,
 } from './harness.js';
@@ -23,25 +24,10 @@ let cluster: Cluster;
 let alice: NodeProcess;
 let bob: NodeProcess;
 
-before(async () => {
-  cluster = await Cluster.start();
-  [alice, bob] = await cluster.add('alice', 'bob');
-  // One coin per channel: the three opens must not wait for each other's change.
-  const { address: a1 } = await alice.api<{ address: string }>('POST', '/v1/onchain/address', {});
-  const { address: a2 } = await alice.api<{ address: string }>('POST', '/v1/onchain/address', {});
-  const { address: a3 } = await alice.api<{ address: string }>('POST', '/v1/onchain/address', {});
-  const { address: a4 } = await alice.api<{ address: string }>('POST', '/v1/onchain/address', {});
-  for (const a of [a1, a2, a3, a4]) cluster.devnet.faucet(a, 600_000n, { mine: false });
-  cluster.mine(1);
-  await waitFor("alice's coins", async () => {
-    const b = await alice.api<{ onchain: { confirmedSat: string } }>('GET', '/v1/balance');
-    return BigInt(b.onchain.confirmedSat) >= 2_400_000n;
-  });
-  await connect(alice, bob);
-});
-
-after(async () => {
-  await cluster?.close();
+// One coin per channel: the three opens must not wait for each other's change.
+useCluster([{ name: 'alice', fundSat: 600_000n, coins: 4 }, 'bob'], (c, nodes) => {
+  cluster = c;
+  [alice, bob] = nodes;
 });
 
 /** The feerates of the `update_fee sent` log lines of `n` for channel `id` (sent for `why`, if given). */

@@ -4,16 +4,16 @@
 // meanwhile), then she sweeps it. Both
 // wallets end up with their channel balance less the on-chain fees.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { decodeTx, txidFromHex } from '../../src/tx/index.js';
 import {
-  Cluster,
+  type Cluster,
   channelById,
-  connect,
   keysend,
-  NodeProcess as Node,
   type NodeProcess,
+  onchainSat,
   openChannel,
+  useCluster,
   waitActive,
   waitFor,
 } from './harness.js';
@@ -22,25 +22,17 @@ let cluster: Cluster;
 let alice: NodeProcess;
 let bob: NodeProcess;
 
-before(async () => {
-  cluster = await Cluster.start();
-  const flags = { 'to-self-delay': '6' };
-  alice = await Node.spawn('alice', cluster.chainUrl, { flags });
-  cluster.nodes.push(alice);
-  bob = await Node.spawn('bob', cluster.chainUrl, { flags });
-  cluster.nodes.push(bob);
-  await cluster.fund(alice, 2_000_000n);
-  await connect(alice, bob);
-});
-
-after(async () => {
-  await cluster?.close();
-});
-
-async function onchain(n: NodeProcess): Promise<bigint> {
-  const b = await n.api<{ onchain: { confirmedSat: string; unconfirmedSat: string } }>('GET', '/v1/balance');
-  return BigInt(b.onchain.confirmedSat) + BigInt(b.onchain.unconfirmedSat);
-}
+const flags = { 'to-self-delay': '6' };
+useCluster(
+  [
+    { name: 'alice', flags, fundSat: 2_000_000n },
+    { name: 'bob', flags },
+  ],
+  (c, nodes) => {
+    cluster = c;
+    [alice, bob] = nodes;
+  },
+);
 
 test('force close: each side sweeps its balance, the closer after the delay', {
   timeout: 60_000,
@@ -57,7 +49,7 @@ test('force close: each side sweeps its balance, the closer after the delay', {
     const aliceMsat = BigInt(before!.localBalanceMsat);
     const bobMsat = BigInt(before!.remoteBalanceMsat);
     assert.equal(bobMsat, 101_234_567n);
-    const [aliceWallet, bobWallet] = [await onchain(alice), await onchain(bob)];
+    const [aliceWallet, bobWallet] = [await onchainSat(alice), await onchainSat(bob)];
 
     const r = await alice.api<{ closingTxid: string | null }>('POST', `/v1/channels/${id}/close`, {
       force: true,
@@ -81,7 +73,7 @@ test('force close: each side sweeps its balance, the closer after the delay', {
     await waitFor('bob broadcasts his sweep', () => cluster.devnet.mempoolTxids().length > 0);
     cluster.mine(1);
     const bobGain = await waitFor('bob credited', async () => {
-      const g = (await onchain(bob)) - bobWallet;
+      const g = (await onchainSat(bob)) - bobWallet;
       return g > 0n ? g : undefined;
     });
     assert.ok(bobGain <= bobOut && bobOut - bobGain < 1_000n, `bob got ${bobGain} of ${bobOut}`);
@@ -91,7 +83,7 @@ test('force close: each side sweeps its balance, the closer after the delay', {
       async () => (await channelById(bob, id))?.status === 'closed',
     );
     // Alice's to_local is locked for the 6 blocks Bob asked for.
-    assert.equal(await onchain(alice), aliceWallet);
+    assert.equal(await onchainSat(alice), aliceWallet);
     assert.equal(cluster.devnet.mempoolTxids().length, 0);
     // The commitment confirmed at height H; at H+4 it has 5 confirmations: not yet.
     cluster.mine(3);
@@ -105,7 +97,7 @@ test('force close: each side sweeps its balance, the closer after the delay', {
     await waitFor('alice broadcasts her sweep', () => cluster.devnet.mempoolTxids().length > 0);
     cluster.mine(1);
     const aliceGain = await waitFor('alice credited', async () => {
-      const g = (await onchain(alice)) - aliceWallet;
+      const g = (await onchainSat(alice)) - aliceWallet;
       return g > 0n ? g : undefined;
     });
     assert.ok(

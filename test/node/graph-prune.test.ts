@@ -3,14 +3,14 @@
 // the spend in the blocks she missed and forgets that channel 72 blocks after it (BOLT 7), while
 // her own channel with bob stays.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { txidFromHex } from '../../src/tx/index.js';
 import {
-  Cluster,
+  type Cluster,
   channelById,
-  connect,
   type NodeProcess,
   openChannel,
+  useCluster,
   waitActive,
   waitFor,
 } from './harness.js';
@@ -20,16 +20,14 @@ let alice: NodeProcess;
 let bob: NodeProcess;
 let carol: NodeProcess;
 
-before(async () => {
-  cluster = await Cluster.start();
-  [alice, bob, carol] = await cluster.add('alice', 'bob', 'carol');
-  await Promise.all([cluster.fund(alice, 2_000_000n), cluster.fund(bob, 2_000_000n)]);
-  await Promise.all([connect(alice, bob), connect(bob, carol)]);
-});
-
-after(async () => {
-  await cluster?.close();
-});
+// A line: alice - bob - carol.
+useCluster(
+  [{ name: 'alice', fundSat: 2_000_000n }, { name: 'bob', fundSat: 2_000_000n }, 'carol'],
+  (c, nodes) => {
+    cluster = c;
+    [alice, bob, carol] = nodes;
+  },
+);
 
 const fail = (e: unknown): never => {
   throw new Error(`${(e as Error).message}\n${cluster.logs()}`);

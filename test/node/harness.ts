@@ -7,6 +7,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { after, before } from 'node:test';
 import { Devnet, type DevnetServer, startDevnetServer } from '../../src/chain/devnet/index.js';
 
 const BIN = new URL('../../bin/ksnode.mjs', import.meta.url).pathname;
@@ -282,13 +283,18 @@ export class Cluster {
 
   /** Spawns nodes (in parallel). */
   async add<const N extends readonly string[]>(...names: N): Promise<{ [K in keyof N]: NodeProcess }> {
-    const started = await Promise.allSettled(names.map((n) => NodeProcess.spawn(n, this.chainUrl)));
+    return (await this.addWith(...names.map((name) => ({ name })))) as { [K in keyof N]: NodeProcess };
+  }
+
+  /** Spawns nodes (in parallel), each with its own flags. */
+  async addWith(...specs: { name: string; flags?: Record<string, string> }[]): Promise<NodeProcess[]> {
+    const started = await Promise.allSettled(
+      specs.map((s) => NodeProcess.spawn(s.name, this.chainUrl, s.flags ? { flags: s.flags } : {})),
+    );
     for (const r of started) if (r.status === 'fulfilled') this.nodes.push(r.value);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
-    return started.map((r) => (r as PromiseFulfilledResult<NodeProcess>).value) as {
-      [K in keyof N]: NodeProcess;
-    };
+    return started.map((r) => (r as PromiseFulfilledResult<NodeProcess>).value);
   }
 
   /** Sends `sat` from the devnet faucet to a fresh address of `node` and waits until it is spendable. */
@@ -334,6 +340,53 @@ export class Cluster {
     await this.server.close();
     this.devnet.close();
   }
+}
+
+/** One node of the cluster a test file shares (see `useCluster`). */
+export interface ClusterNode {
+  name: string;
+  /** More `--name value` flags for its daemon. */
+  flags?: Record<string, string>;
+  /** What the faucet sends it before it connects: one coin of this many sat... */
+  fundSat?: bigint;
+  /** ...or, with `coins`, that many separate coins of `fundSat` each (for opens at the same time). */
+  coins?: number;
+}
+
+/**
+ * The `before` and `after` hooks of a file whose tests share one cluster: its nodes spawned (in
+ * parallel) and handed to `use`, then funded (in parallel) and each connected to the next one (a
+ * line); every process is closed after the tests, whatever happened.
+ */
+export function useCluster<const N extends readonly (string | ClusterNode)[]>(
+  nodes: N,
+  use: (cluster: Cluster, nodes: { [K in keyof N]: NodeProcess }) => void,
+): void {
+  let cluster: Cluster | undefined;
+  before(async () => {
+    cluster = await Cluster.start();
+    const specs = nodes.map((n) => (typeof n === 'string' ? { name: n } : n));
+    const started = await cluster.addWith(...specs);
+    use(cluster, started as { [K in keyof N]: NodeProcess });
+    const c = cluster;
+    await Promise.all(
+      specs.map(({ fundSat, coins }, i) => {
+        const n = started[i]!;
+        if (fundSat === undefined) return undefined;
+        return coins === undefined ? c.fund(n, fundSat) : c.fundCoins(n, fundSat, coins);
+      }),
+    );
+    await Promise.all(started.slice(1).map((n, i) => connect(started[i]!, n)));
+  });
+  after(async () => {
+    await cluster?.close();
+  });
+}
+
+/** `n`'s on-chain balance in sat, confirmed or not. */
+export async function onchainSat(n: NodeProcess): Promise<bigint> {
+  const b = await n.api<{ onchain: { confirmedSat: string; unconfirmedSat: string } }>('GET', '/v1/balance');
+  return BigInt(b.onchain.confirmedSat) + BigInt(b.onchain.unconfirmedSat);
 }
 
 export async function connect(a: NodeProcess, b: NodeProcess): Promise<void> {

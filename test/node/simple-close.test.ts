@@ -4,16 +4,17 @@
 // a restart of the funder before it confirms, and pays each side its balance less the fee that side
 // paid: the funder its closing_complete fee, the fundee nothing.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { hashFromHex } from '../../src/chain/index.js';
 import { decodeTx, feeForWeight, type Tx, txWeight, withWitnesses } from '../../src/tx/index.js';
 import {
-  Cluster,
+  type Cluster,
   channelById,
-  connect,
   keysend,
   type NodeProcess,
+  onchainSat,
   openChannel,
+  useCluster,
   waitActive,
   waitFor,
 } from './harness.js';
@@ -25,21 +26,10 @@ let cluster: Cluster;
 let alice: NodeProcess;
 let bob: NodeProcess;
 
-before(async () => {
-  cluster = await Cluster.start();
-  [alice, bob] = await cluster.add('alice', 'bob');
-  await cluster.fund(alice, 1_000_000n);
-  await connect(alice, bob);
+useCluster([{ name: 'alice', fundSat: 1_000_000n }, 'bob'], (c, nodes) => {
+  cluster = c;
+  [alice, bob] = nodes;
 });
-
-after(async () => {
-  await cluster?.close();
-});
-
-async function onchain(n: NodeProcess): Promise<bigint> {
-  const b = await n.api<{ onchain: { confirmedSat: string; unconfirmedSat: string } }>('GET', '/v1/balance');
-  return BigInt(b.onchain.confirmedSat) + BigInt(b.onchain.unconfirmedSat);
-}
 
 /** The fee a closer asks at `feerate`: the signed transaction's weight with 73-byte signatures. */
 function feeAt(signed: Tx, feerate: number): bigint {
@@ -70,7 +60,7 @@ test('a cooperative close through option_simple_close pays each side its balance
     const bobSat = BigInt(open.remoteBalanceMsat) / 1000n;
     assert.equal(aliceSat, 349_999n);
     assert.equal(bobSat, 50_000n);
-    const walletsBefore = { alice: await onchain(alice), bob: await onchain(bob) };
+    const walletsBefore = { alice: await onchainSat(alice), bob: await onchainSat(bob) };
 
     // The fundee asks while the funder is down: its shutdown waits for the reconnection.
     await alice.kill('SIGKILL');
@@ -116,10 +106,10 @@ test('a cooperative close through option_simple_close pays each side its balance
         async () => (await channelById(n, id))?.status === 'closed',
       );
     await waitFor('alice credited her balance less her fee', async () => {
-      return (await onchain(alice)) === walletsBefore.alice + aliceSat - fee;
+      return (await onchainSat(alice)) === walletsBefore.alice + aliceSat - fee;
     });
     await waitFor('bob credited his whole balance', async () => {
-      return (await onchain(bob)) === walletsBefore.bob + bobSat;
+      return (await onchainSat(bob)) === walletsBefore.bob + bobSat;
     });
   } catch (e) {
     throw new Error(`${(e as Error).message}\n${cluster.logs()}`);

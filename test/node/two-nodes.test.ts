@@ -2,18 +2,19 @@
 // in both directions, keysend payments with records both ways (one at a time and many at once),
 // cooperative closes, and each side's on-chain output equal to its final channel balance.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { bytesToHex, hexToBytes, sha256 } from '../../src/crypto/index.js';
 import { decodeTx, txidFromHex } from '../../src/tx/index.js';
 import {
   type ChannelJson,
-  Cluster,
+  type Cluster,
   channelById,
-  connect,
   invoice,
   keysend,
   type NodeProcess,
+  onchainSat,
   openChannel,
+  useCluster,
   waitActive,
   waitFor,
 } from './harness.js';
@@ -24,16 +25,16 @@ let bob: NodeProcess;
 let aliceToBob = '';
 let bobToAlice = '';
 
-before(async () => {
-  cluster = await Cluster.start();
-  [alice, bob] = await cluster.add('alice', 'bob');
-  await Promise.all([cluster.fund(alice, 2_000_000n), cluster.fund(bob, 2_000_000n)]);
-  await connect(alice, bob);
-});
-
-after(async () => {
-  await cluster?.close();
-});
+useCluster(
+  [
+    { name: 'alice', fundSat: 2_000_000n },
+    { name: 'bob', fundSat: 2_000_000n },
+  ],
+  (c, nodes) => {
+    cluster = c;
+    [alice, bob] = nodes;
+  },
+);
 
 function msat(c: ChannelJson | undefined, field: 'localBalanceMsat' | 'remoteBalanceMsat'): bigint {
   assert.ok(c !== undefined, 'channel not found');
@@ -143,8 +144,8 @@ async function closeAndCheck(closer: NodeProcess, other: NodeProcess, channelId:
   const closerMsat = msat(before, 'localBalanceMsat');
   const otherMsat = msat(before, 'remoteBalanceMsat');
   const closerIsFunder = before?.initiator === 'local';
-  const closerWallet = await onchain(closer);
-  const otherWallet = await onchain(other);
+  const closerWallet = await onchainSat(closer);
+  const otherWallet = await onchainSat(other);
   await closer.api('POST', `/v1/channels/${channelId}/close`, {});
   const closing = await waitFor('the closing transaction', async () => {
     const c = await channelById(closer, channelId);
@@ -182,17 +183,12 @@ async function closeAndCheck(closer: NodeProcess, other: NodeProcess, channelId:
   const otherGain = closerIsFunder ? fundeeSat : funderSat;
   await waitFor(
     `${closer.name}'s wallet credited`,
-    async () => (await onchain(closer)) === closerWallet + closerGain,
+    async () => (await onchainSat(closer)) === closerWallet + closerGain,
   );
   await waitFor(
     `${other.name}'s wallet credited`,
-    async () => (await onchain(other)) === otherWallet + otherGain,
+    async () => (await onchainSat(other)) === otherWallet + otherGain,
   );
-}
-
-async function onchain(n: NodeProcess): Promise<bigint> {
-  const b = await n.api<{ onchain: { confirmedSat: string; unconfirmedSat: string } }>('GET', '/v1/balance');
-  return BigInt(b.onchain.confirmedSat) + BigInt(b.onchain.unconfirmedSat);
 }
 
 test('cooperative closes pay each side its final balance', { timeout: 60_000 }, async () => {

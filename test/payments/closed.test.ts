@@ -16,14 +16,32 @@ async function until(cond: () => boolean): Promise<void> {
 const twoChannels = () =>
   new SimNetwork(2).addChannel({ scid: 1n, a: 0, b: 1 }).addChannel({ scid: 2n, a: 0, b: 1 });
 
-test('a closed channel that never committed the HTLC: the attempt fails at our node, the retry avoids it', async () => {
+type Harness = Awaited<ReturnType<typeof harness>>;
+
+interface Held {
+  sim: SimNetwork;
+  h: Harness;
+  start: Awaited<ReturnType<Harness['loop']['startKeysend']>>;
+  /** The first attempt's HTLC, held by the network (taken out of `sim.held`). */
+  held: SimNetwork['held'][number];
+}
+
+/** Over two channels, a keysend of 10000 msat to node 1 whose first HTLC is held, given to `body`. */
+async function withHeldKeysend(body: (t: Held) => Promise<void>): Promise<void> {
   const sim = twoChannels();
   const h = await harness(sim);
   try {
     sim.hold = true;
     const start = await h.loop.startKeysend(sim.id(1), 10_000n);
     await until(() => sim.held.length === 1);
-    const first = sim.held.splice(0)[0]!;
+    await body({ sim, h, start, held: sim.held.splice(0)[0]! });
+  } finally {
+    await h.cleanup();
+  }
+}
+
+test('a closed channel that never committed the HTLC: the attempt fails at our node, the retry avoids it', async () => {
+  await withHeldKeysend(async ({ sim, h, start, held: first }) => {
     const firstScid = sim.sent[0]!.firstHopShortChannelId;
     const done = h.loop.waitForCompletion(start.payment.id);
     sim.hold = false;
@@ -41,19 +59,11 @@ test('a closed channel that never committed the HTLC: the attempt fails at our n
     );
     assert.notEqual(a2?.route.hops[0]?.shortChannelId, firstScid, 'the retry avoids the closed channel');
     assert.equal(a2?.record.status, 'succeeded');
-  } finally {
-    await h.cleanup();
-  }
+  });
 });
 
 test('an HTLC left on chain keeps its attempt in flight, unreplaced, until the chain fulfills it', async () => {
-  const sim = twoChannels();
-  const h = await harness(sim);
-  try {
-    sim.hold = true;
-    const start = await h.loop.startKeysend(sim.id(1), 10_000n);
-    await until(() => sim.held.length === 1);
-    const held = sim.held.splice(0)[0]!;
+  await withHeldKeysend(async ({ sim, h, start, held }) => {
     assert.equal(held.outcome.kind, 'fulfilled');
     for (let i = 0; i < 2; i++)
       await h.loop.onHtlcResolved(held.attemptId, { kind: 'onchain', why: 'channel 1 force-closed' });
@@ -83,19 +93,11 @@ test('an HTLC left on chain keeps its attempt in flight, unreplaced, until the c
     const p = await loop2.waitForCompletion(start.payment.id);
     assert.equal(p.status, 'succeeded');
     assert.equal(sim.sent.length, 1);
-  } finally {
-    await h.cleanup();
-  }
+  });
 });
 
 test('an HTLC left on chain that times out there ends the attempt; the payment then retries', async () => {
-  const sim = twoChannels();
-  const h = await harness(sim);
-  try {
-    sim.hold = true;
-    const start = await h.loop.startKeysend(sim.id(1), 10_000n);
-    await until(() => sim.held.length === 1);
-    const held = sim.held.splice(0)[0]!;
+  await withHeldKeysend(async ({ sim, h, start, held }) => {
     await h.loop.onHtlcResolved(held.attemptId, { kind: 'onchain', why: 'force-closed' });
     assert.equal(sim.sent.length, 1);
     sim.hold = false;
@@ -110,7 +112,5 @@ test('an HTLC left on chain that times out there ends the attempt; the payment t
     // A late on-chain notice for the finished attempt changes nothing.
     await h.loop.onHtlcResolved(held.attemptId, { kind: 'onchain', why: 'again' });
     assert.equal(h.events.filter((e) => e.type === 'attempt_onchain').length, 1);
-  } finally {
-    await h.cleanup();
-  }
+  });
 });
