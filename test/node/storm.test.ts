@@ -51,8 +51,10 @@ function prng(seed: number): () => number {
 
 before(async () => {
   cluster = await Cluster.start();
-  // Rate limits out of the way: the refusals under test are the records, not the pace.
-  const flags = { 'keysend-burst': '1000000', 'keysend-rate': '1000000' };
+  // Rate limits out of the way: the refusals under test are the records, not the pace. HTLC slots
+  // too: with 25 payments in flight, the HTLCs of payments already settled stay in the commitment
+  // until the next revocation, so the default 30 slots can fill and a payment fail with no route.
+  const flags = { 'keysend-burst': '1000000', 'keysend-rate': '1000000', 'max-accepted-htlcs': '100' };
   const spawned = await Promise.allSettled(
     ['alice', 'bob'].map((n) => NodeProcess.spawn(n, cluster.chainUrl, { flags })),
   );
