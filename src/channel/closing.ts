@@ -5,22 +5,16 @@ import { equalBytes } from '../crypto/index.js';
 import {
   buildLegacyClosingTx,
   dustThresholdSat,
-  encodeTx,
-  encodeWitnessSignature,
   feeForWeight,
   fundingScript,
-  fundingWitness,
-  signInput,
   type Tx,
-  txid,
   txWeight,
-  verifyInputSignature,
   withWitnesses,
 } from '../tx/index.js';
 import type { ClosingSigned } from '../wire/index.js';
 import { remoteParams } from './commitments.js';
 import { failChannel } from './force-close.js';
-import { channelKeys } from './keys.js';
+import { signFundingSpend, verifyFundingSpend, withFundingWitness } from './funding-spend.js';
 import type { ChannelPolicy } from './policy.js';
 import { done, warn } from './result.js';
 import { maxBig, minBig } from './spec.js';
@@ -64,11 +58,6 @@ function clamp(v: bigint, lo: bigint, hi: bigint): bigint {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-function signClosing(state: ChannelState, tx: Tx): Uint8Array {
-  const script = fundingScript(state.local.fundingPubkey, remoteParams(state).fundingPubkey);
-  return signInput(tx, 0, script, state.fundingSat, channelKeys(state.channelSeed).fundingPrivkey);
-}
-
 /** A closing_signed proposing `feeSat` (with our fee_range), signed on our variant of the tx. */
 function proposal(state: ChannelState, feeSat: bigint, withRange: boolean): ClosingSigned {
   const c = state.closing!;
@@ -76,7 +65,7 @@ function proposal(state: ChannelState, feeSat: bigint, withRange: boolean): Clos
     kind: 'closing_signed',
     channelId: state.channelId!,
     feeSatoshis: feeSat,
-    signature: signClosing(state, closingTx(state, feeSat, state.local.dustLimitSat)),
+    signature: signFundingSpend(state, closingTx(state, feeSat, state.local.dustLimitSat)),
     ...(withRange
       ? { tlvs: { feeRange: { minFeeSatoshis: c.ourMinFeeSat, maxFeeSatoshis: c.ourMaxFeeSat } } }
       : {}),
@@ -125,19 +114,13 @@ export function closingSignedFor(state: ChannelState): { state: ChannelState; ou
 
 /** The closing transaction variant the peer's signature is valid for, if any. */
 function matchSignature(state: ChannelState, m: ClosingSigned): Tx | undefined {
-  const remote = remoteParams(state);
-  const script = fundingScript(state.local.fundingPubkey, remote.fundingPubkey);
-  const theirs = closingTx(state, m.feeSatoshis, remote.dustLimitSat);
+  const theirs = closingTx(state, m.feeSatoshis, remoteParams(state).dustLimitSat);
   const withoutTheirOutput: Tx = {
     ...theirs,
     outputs: theirs.outputs.filter((o) => !equalBytes(o.script, state.remoteShutdown!)),
   };
   const candidates = [theirs, withoutTheirOutput, closingTx(state, m.feeSatoshis, state.local.dustLimitSat)];
-  return candidates.find(
-    (tx) =>
-      tx.outputs.length > 0 &&
-      verifyInputSignature(tx, 0, script, state.fundingSat, remote.fundingPubkey, m.signature),
-  );
+  return candidates.find((tx) => tx.outputs.length > 0 && verifyFundingSpend(state, tx, m.signature));
 }
 
 /** Both signatures on one transaction: the channel is closing. */
@@ -148,19 +131,7 @@ function finish(
   feeSat: bigint,
   outbound: ClosingSigned[],
 ): StepResult {
-  const remote = remoteParams(state);
-  const script = fundingScript(state.local.fundingPubkey, remote.fundingPubkey);
-  const ourSig = signClosing(state, tx);
-  const witness = fundingWitness(
-    state.local.fundingPubkey,
-    encodeWitnessSignature(ourSig),
-    remote.fundingPubkey,
-    encodeWitnessSignature(theirSig),
-    script,
-  );
-  const signed = withWitnesses(tx, [witness]);
-  const raw = encodeTx(signed);
-  const id = txid(signed);
+  const { raw, txid: id } = withFundingWitness(state, tx, signFundingSpend(state, tx), theirSig);
   const next: ChannelState = {
     ...state,
     phase: 'closing',

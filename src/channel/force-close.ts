@@ -4,7 +4,6 @@ import {
   derivePrivkey,
   encodeTx,
   encodeWitnessSignature,
-  fundingWitness,
   htlcRemoteSighashType,
   htlcSuccessWitness,
   htlcTimeoutWitness,
@@ -12,10 +11,10 @@ import {
   signCommitment,
   signInput,
   type Tx,
-  txid,
   withWitnesses,
 } from '../tx/index.js';
 import { type BuiltCommitment, buildCommitment, remoteParams } from './commitments.js';
+import { withFundingWitness } from './funding-spend.js';
 import { channelKeys, localPoint } from './keys.js';
 import { failureMessage } from './result.js';
 import type { ChainAction, ChannelState, StepResult, SweepItem } from './types.js';
@@ -43,15 +42,7 @@ export function signedLocalCommitment(state: ChannelState): {
   const keys = channelKeys(state.channelSeed);
   const built = buildCommitment(state, 'local', lc.spec, lc.index);
   const ourSig = signCommitment(built.commitment, keys.fundingPrivkey);
-  const witness = fundingWitness(
-    state.local.fundingPubkey,
-    encodeWitnessSignature(ourSig),
-    remote.fundingPubkey,
-    encodeWitnessSignature(lc.remoteSig),
-    built.commitment.fundingWitnessScript,
-  );
-  const tx = withWitnesses(built.commitment.tx, [witness]);
-  const id = txid(tx);
+  const { tx, txid: id } = withFundingWitness(state, built.commitment.tx, ourSig, lc.remoteSig);
   const point = localPoint(state.channelSeed, lc.index);
   const htlcPrivkey = derivePrivkey(keys.htlcBasepointSecret, point);
   const remoteType = htlcRemoteSighashType(state.format);

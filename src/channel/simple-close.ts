@@ -4,22 +4,14 @@
 // its transaction later (RBF) with a new closing_complete, so a channel in phase `closing` still
 // takes closing_complete and closing_sig.
 import { equalBytes } from '../crypto/index.js';
-import {
-  encodeTx,
-  encodeWitnessSignature,
-  fundingScript,
-  fundingWitness,
-  isDust,
-  type SimpleCloseVariant,
-  signInput,
-  type Tx,
-  txid,
-  verifyInputSignature,
-  withWitnesses,
-} from '../tx/index.js';
+import { isDust, type SimpleCloseVariant, type Tx, txid } from '../tx/index.js';
 import type { ClosingComplete, ClosingSig, Shutdown } from '../wire/index.js';
-import { remoteParams } from './commitments.js';
-import { channelKeys } from './keys.js';
+import {
+  fundingWitnessScript,
+  signFundingSpend,
+  verifyFundingSpend,
+  withFundingWitness,
+} from './funding-spend.js';
 import { type ChannelPolicy, isValidShutdownScript } from './policy.js';
 import { done, reject, warn } from './result.js';
 import { type CloserView, closerOffer, isOpReturn, simpleClosingTx } from './simple-close-tx.js';
@@ -42,31 +34,6 @@ const FIELD: Record<SimpleCloseVariant, SigField> = {
   closer_and_closee_outputs: 'closerAndCloseeOutputs',
 };
 const VARIANTS = Object.keys(FIELD) as SimpleCloseVariant[];
-
-function witnessScript(state: ChannelState): Uint8Array {
-  return fundingScript(state.local.fundingPubkey, remoteParams(state).fundingPubkey);
-}
-
-function sign(state: ChannelState, tx: Tx): Uint8Array {
-  return signInput(
-    tx,
-    0,
-    witnessScript(state),
-    state.fundingSat,
-    channelKeys(state.channelSeed).fundingPrivkey,
-  );
-}
-
-function verify(state: ChannelState, tx: Tx, sig: Uint8Array): boolean {
-  return verifyInputSignature(
-    tx,
-    0,
-    witnessScript(state),
-    state.fundingSat,
-    remoteParams(state).fundingPubkey,
-    sig,
-  );
-}
 
 /** The channel as closing_complete sees it when we are the closer. */
 function ourView(state: ChannelState, closerScript: Uint8Array, lockTime: number): CloserView {
@@ -117,7 +84,7 @@ function wantsToOffer(state: ChannelState, policy: ChannelPolicy): boolean {
     closeeScriptpubkey: state.localShutdown!,
     lockTime: 0,
   };
-  const offer = closerOffer(funder, state.closingFeeratePerKw, witnessScript(state));
+  const offer = closerOffer(funder, state.closingFeeratePerKw, fundingWitnessScript(state));
   return 'error' in offer || !offer.fullFee;
 }
 
@@ -129,12 +96,12 @@ function ourClosingComplete(
   lockTime: number,
 ): { state: ChannelState; message: ClosingComplete } | { error: string } {
   const view = ourView(state, closerScript, lockTime);
-  const offer = closerOffer(view, feeratePerKw, witnessScript(state));
+  const offer = closerOffer(view, feeratePerKw, fundingWitnessScript(state));
   if ('error' in offer) return offer;
   const tlvs: ClosingTlvs = {};
   // BOLT 2: "MUST set `signature` fields as valid signature using its `funding_pubkey` of:"
   for (const variant of offer.variants)
-    tlvs[FIELD[variant]] = sign(state, simpleClosingTx(view, offer.feeSat, variant));
+    tlvs[FIELD[variant]] = signFundingSpend(state, simpleClosingTx(view, offer.feeSat, variant));
   const sent: SimpleClosingOffer = {
     // BOLT 2: "MUST set `closer_scriptpubkey` to its desired output script."
     closerScriptpubkey: closerScript,
@@ -219,17 +186,7 @@ function signedClosing(
   sc: SimpleClosing,
   outbound: ClosingSig[],
 ): StepResult {
-  const remote = remoteParams(state);
-  const witness = fundingWitness(
-    state.local.fundingPubkey,
-    encodeWitnessSignature(sign(state, tx)),
-    remote.fundingPubkey,
-    encodeWitnessSignature(theirSig),
-    witnessScript(state),
-  );
-  const signed = withWitnesses(tx, [witness]);
-  const raw = encodeTx(signed);
-  const id = txid(signed);
+  const { raw, txid: id } = withFundingWitness(state, tx, signFundingSpend(state, tx), theirSig);
   const next: ChannelState = {
     ...state,
     phase: 'closing',
@@ -288,7 +245,8 @@ export function receiveClosingComplete(state: ChannelState, m: ClosingComplete):
   const tx = simpleClosingTx(view, m.feeSatoshis, variant);
   // BOLT 2: "If the signature field is not valid for the corresponding closing transaction specified in [BOLT #3]"
   // BOLT 2: "If the signature field is non-compliant with LOW-S-standard rule" (verification rejects high S)
-  if (!verify(state, tx, sig)) return warn(state, `closing_complete ${variant} signature is invalid`);
+  if (!verifyFundingSpend(state, tx, sig))
+    return warn(state, `closing_complete ${variant} signature is invalid`);
   // BOLT 2: "MUST send `closing_sig` with a single valid signature in the same TLV field as the `closing_complete`."
   const reply: ClosingSig = {
     kind: 'closing_sig',
@@ -297,7 +255,7 @@ export function receiveClosingComplete(state: ChannelState, m: ClosingComplete):
     closeeScriptpubkey: m.closeeScriptpubkey,
     feeSatoshis: m.feeSatoshis,
     locktime: m.locktime,
-    tlvs: { [FIELD[variant]]: sign(state, tx) },
+    tlvs: { [FIELD[variant]]: signFundingSpend(state, tx) },
   };
   // BOLT 2: "MUST use `closer_scriptpubkey` for its own future `closing_complete` messages."
   const next: ChannelState = { ...state, remoteShutdown: m.closerScriptpubkey };
@@ -334,7 +292,7 @@ export function receiveClosingSig(state: ChannelState, m: ClosingSig): StepResul
   const sig = m.tlvs![FIELD[variant]]!;
   // BOLT 2: "If the signature field is not valid for the corresponding closing transaction specified in [BOLT #3]"
   // BOLT 2: "If the signature field is non-compliant with LOW-S-standard rule" (verification rejects high S)
-  if (!verify(state, tx, sig)) return warn(state, `closing_sig ${variant} signature is invalid`);
+  if (!verifyFundingSpend(state, tx, sig)) return warn(state, `closing_sig ${variant} signature is invalid`);
   // BOLT 2: "otherwise:" ... "MUST broadcast the corresponding closing transaction."
   const next: SimpleClosing = { ...sc, awaitingSig: undefined, ownTxid: txid(tx), ownFeeSat: sent.feeSat };
   return signedClosing(state, tx, sig, next, []);
