@@ -3,7 +3,7 @@
 import type { ChannelMeta } from './driver-store.js';
 import type { ChannelSnapshot, OpenChannelResult } from './driver-types.js';
 import { type HtlcRow, type IncomingOnion, isUsable, receivableMsat, spendableMsat } from './driver-view.js';
-import type { ChannelState } from './types.js';
+import type { ChannelInput, ChannelState, StepResult } from './types.js';
 
 /** One channel in the driver. */
 export interface Entry {
@@ -14,6 +14,8 @@ export interface Entry {
   version: number;
   meta: ChannelMeta;
   queue: Promise<unknown>;
+  /** Inputs waiting for the same turn in the queue (see ChannelDriver.submit); undefined when closed. */
+  batch: Batch | undefined;
   /** Cancels the scheduled commitment_signed, if one is scheduled. */
   signTimer: (() => void) | undefined;
   /** Our outgoing HTLCs' origins (from the switch), by HTLC id, and the reverse index. */
@@ -35,6 +37,18 @@ export interface Entry {
   watching: boolean;
 }
 
+/** Inputs stepped one after another in one turn of a channel's queue, and stored together. */
+export interface Batch {
+  items: BatchItem[];
+}
+
+export interface BatchItem {
+  input: ChannelInput;
+  extras: ApplyExtras;
+  resolve(r: StepResult): void;
+  reject(err: unknown): void;
+}
+
 /** What a step's persistence needs beyond the machine's result. */
 export interface ApplyExtras {
   /** The origin of the HTLC this step added (persisted with it). */
@@ -52,6 +66,7 @@ export function newEntry(peer: Uint8Array, peerHex: string, state: ChannelState,
     version: 0,
     meta,
     queue: Promise.resolve(),
+    batch: undefined,
     signTimer: undefined,
     origins: new Map(),
     originIndex: new Map(),

@@ -12,7 +12,7 @@ import type { WireMessage } from '../wire/index.js';
 import { negotiatedFeatures } from './channel-type.js';
 import { canSignNow } from './commit.js';
 import { type ActionHost, carryOut, watchFunding } from './driver-actions.js';
-import { type ApplyExtras, type Entry, newEntry, snapshotOf } from './driver-entry.js';
+import { type ApplyExtras, type Batch, type Entry, newEntry, snapshotOf } from './driver-entry.js';
 import {
   DRIVER_KV,
   type LoadedChannel,
@@ -107,10 +107,6 @@ function shortChannelIdOf(height: number, txIndex: number, vout: number): bigint
 }
 
 /**
- * Runs every channel of the node. Create it, `load()` the stored channels, wire the peer and chain
- * inputs, call `replay()` once the switch is ready; `stop()` on shutdown.
- */
-/**
  * Peer updates whose receipt needs no disk write: BOLT 2 has a node "reverse any uncommitted
  * updates sent by the other side" on reconnection (a restart is one), so until a commitment_signed
  * covers them they promise nothing, and the step that stores that commitment stores them too.
@@ -124,12 +120,29 @@ const FORGETTABLE: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Peer messages that go through `submit` (batched with what arrives alongside them): the HTLC
+ * traffic. The others (update_fee, reestablish, shutdown, ...) take a turn of their own.
+ */
+const BATCHED: ReadonlySet<string> = new Set([
+  'update_add_htlc',
+  'update_fulfill_htlc',
+  'update_fail_htlc',
+  'update_fail_malformed_htlc',
+  'commitment_signed',
+  'revoke_and_ack',
+]);
+
+/**
  * How long updates wait to be signed together. 0: at the end of the current turn of the event
  * loop (every message and command that arrived together is in the commitment). Under load
  * updates batch anyway, since a new commitment waits for the peer's revoke_and_ack of the last.
  */
 const DEFAULT_SIGN_DELAY_MS = 0;
 
+/**
+ * Runs every channel of the node. Create it, `load()` the stored channels, wire the peer and chain
+ * inputs, call `replay()` once the switch is ready; `stop()` on shutdown.
+ */
 export class ChannelDriver implements ActionHost {
   readonly o: ChannelDriverOptions;
   readonly log: DriverLogger;
@@ -373,23 +386,18 @@ export class ChannelDriver implements ActionHost {
     const e = this.find(channelId);
     if (e === undefined)
       return Promise.resolve({ ok: false, rejection: { code: 'closing', message: 'no such channel' } });
-    return this.enqueue(e, async () => {
-      const r = step(
-        e.state,
-        {
-          kind: 'addHtlc',
-          amountMsat: req.amountMsat,
-          paymentHash: req.paymentHash,
-          cltvExpiry: req.cltvExpiry,
-          onionRoutingPacket: req.onion,
-        },
-        this.ctx(),
-      );
+    const cmd: ChannelCommand = {
+      kind: 'addHtlc',
+      amountMsat: req.amountMsat,
+      paymentHash: req.paymentHash,
+      cltvExpiry: req.cltvExpiry,
+      onionRoutingPacket: req.onion,
+    };
+    return this.submit(e, cmd, { origin: req.origin }).then((r): HtlcCommandResult => {
       if (r.rejected !== undefined) return { ok: false, rejection: r.rejected };
       const offered = r.events.find((ev) => ev.kind === 'htlcOffered');
       if (offered === undefined || offered.kind !== 'htlcOffered')
         throw new Error('addHtlc without htlcOffered');
-      await this.apply(e, r, { origin: req.origin });
       return { ok: true, htlcId: offered.htlcId };
     });
   }
@@ -444,8 +452,7 @@ export class ChannelDriver implements ActionHost {
     const e = this.find(channelId);
     if (e === undefined)
       return Promise.resolve({ ok: false, rejection: { code: 'not_ready', message: 'no such channel' } });
-    return this.enqueue(e, async () => {
-      const r = step(e.state, cmd, this.ctx());
+    return this.submit(e, cmd, {}).then((r): HtlcCommandResult => {
       if (r.rejected !== undefined) {
         this.log.debug(
           { channelId: this.hexOf(e), htlcId: cmd.htlcId.toString(), why: r.rejected.message },
@@ -453,7 +460,6 @@ export class ChannelDriver implements ActionHost {
         );
         return { ok: false, rejection: r.rejected };
       }
-      await this.apply(e, r);
       return { ok: true, htlcId: cmd.htlcId };
     });
   }
@@ -503,6 +509,10 @@ export class ChannelDriver implements ActionHost {
       // BOLT 1: "SHOULD send `error` with the unknown `channel_id` in reply to messages of type `32`-`255` related to unknown channels."
       if (id !== undefined)
         this.o.peers.send(nodeId, { kind: 'error', channelId: id, data: utf8.encode('unknown channel') });
+      return true;
+    }
+    if (BATCHED.has(message.kind)) {
+      await this.submit(e, message as ChannelMessage, { forgettable: FORGETTABLE.has(message.kind) });
       return true;
     }
     await this.enqueue(e, async () => {
@@ -666,15 +676,85 @@ export class ChannelDriver implements ActionHost {
   }
 
   /**
-   * Carries out one step: store the new state (with HTLC rows, origins, onions and outgoing
-   * resolutions) in one transaction, then send, act and report, in that order.
+   * Hands `input` to the channel's queue together with the other inputs that arrive before its
+   * turn comes: they are stepped one after another and stored in one transaction (see `drain`).
+   * Idle, an input goes alone at once; busy (a store write in progress), the HTLCs, messages and
+   * signing that piled up share one write instead of waiting for one each. Resolves with the
+   * input's own result once that is stored and carried out (or with its rejection, which changed
+   * nothing).
    */
+  private submit(e: Entry, input: ChannelInput, extras: ApplyExtras): Promise<StepResult> {
+    let b = e.batch;
+    if (b === undefined) {
+      const fresh: Batch = { items: [] };
+      e.batch = b = fresh;
+      void this.enqueueOp(e, () => this.drain(e, fresh));
+    }
+    const batch = b;
+    return new Promise((resolve, reject) => batch.items.push({ input, extras, resolve, reject }));
+  }
+
+  /**
+   * Steps a batch's inputs in order. A step that acts on the chain, fails the channel or changes
+   * its phase ends a run: the run is stored and carried out before the next input is stepped, as
+   * if each had had its own turn.
+   */
+  private async drain(e: Entry, b: Batch): Promise<void> {
+    if (e.batch === b) e.batch = undefined;
+    const items = b.items;
+    let i = 0;
+    let run: { item: (typeof items)[number]; r: StepResult }[] = [];
+    try {
+      while (i < items.length) {
+        run = [];
+        let state = e.state;
+        while (i < items.length) {
+          const item = items[i++]!;
+          if (item.input.kind === 'signCommitment' && !canSignNow(state)) {
+            item.resolve({ state, outbound: [], events: [], actions: [] });
+            continue;
+          }
+          const r = step(state, item.input, this.ctx());
+          if (r.rejected !== undefined) {
+            item.resolve(r);
+            continue;
+          }
+          run.push({ item, r });
+          if (r.actions.length > 0 || r.failure !== undefined || r.state.phase !== state.phase) break;
+          state = r.state;
+        }
+        if (run.length === 0) continue;
+        await this.applyAll(
+          e,
+          run.map((x) => ({ r: x.r, extras: x.item.extras })),
+        );
+        for (const x of run) x.item.resolve(x.r);
+        run = [];
+      }
+    } catch (err) {
+      for (const x of run) x.item.reject(err);
+      for (const item of items.slice(i)) item.reject(err);
+    }
+  }
+
+  /** Carries out one step (see `applyAll`). */
   private async apply(e: Entry, r: StepResult, extras: ApplyExtras = {}): Promise<StepResult> {
     if (r.rejected !== undefined) return r;
+    await this.applyAll(e, [{ r, extras }]);
+    return r;
+  }
+
+  /**
+   * Carries out steps taken one after another from `e.state`: store the last state (with HTLC
+   * rows, origins, onions and outgoing resolutions) in one transaction, then send, act and report,
+   * in that order.
+   */
+  private async applyAll(e: Entry, steps: readonly { r: StepResult; extras: ApplyExtras }[]): Promise<void> {
     const prev = e.state;
-    const next = r.state;
+    const next = steps[steps.length - 1]!.r.state;
+    const events = steps.flatMap((x) => x.r.events);
     const resolutions: OutgoingResolution[] = [];
-    for (const ev of r.events) {
+    for (const ev of events) {
       if (ev.kind === 'htlcFulfilled')
         resolutions.push({
           kind: 'fulfilled',
@@ -703,11 +783,12 @@ export class ChannelDriver implements ActionHost {
     for (const [id, o] of onionsInLogs(next)) onions.set(id, o);
     const rows = htlcRows(next);
     for (const id of [...onions.keys()]) if (!rows.has(`received/${id}`)) onions.delete(id);
-    const offered = r.events.find((ev) => ev.kind === 'htlcOffered');
-    const newOrigins =
-      extras.origin !== undefined && offered?.kind === 'htlcOffered'
+    const newOrigins = steps.flatMap(({ r, extras }) => {
+      const offered = r.events.find((ev) => ev.kind === 'htlcOffered');
+      return extras.origin !== undefined && offered?.kind === 'htlcOffered'
         ? [{ htlcId: offered.htlcId, origin: extras.origin }]
         : [];
+    });
     const known = knownOutgoingIds(next);
     // An origin goes with its HTLC, but not before the HTLC's resolution is taken (Entry.undelivered).
     const waiting = new Set([...e.undelivered.values(), ...resolutions.map((x) => x.htlcId)]);
@@ -717,11 +798,14 @@ export class ChannelDriver implements ActionHost {
     const changed = next !== prev || resolutions.length > 0 || newOrigins.length > 0;
     // A peer update that promises nothing stays in memory until the next step that does store.
     const skip =
-      extras.forgettable === true &&
+      steps.every(
+        ({ r, extras }) =>
+          extras.forgettable === true &&
+          r.outbound.length === 0 &&
+          r.actions.length === 0 &&
+          r.failure === undefined,
+      ) &&
       next.phase === prev.phase &&
-      r.outbound.length === 0 &&
-      r.actions.length === 0 &&
-      r.failure === undefined &&
       resolutions.length === 0 &&
       newOrigins.length === 0 &&
       droppedOrigins.length === 0;
@@ -769,24 +853,25 @@ export class ChannelDriver implements ActionHost {
     }
     this.rekey(e, prev);
 
-    for (const m of r.outbound) this.o.peers.send(e.peer, m);
-    if (r.failure !== undefined) {
-      this.log.warn(
-        {
-          channelId: this.hexOf(e),
-          kind: r.failure.kind,
-          forceClose: r.failure.forceClose,
-          why: r.failure.message,
-        },
-        'channel failure',
-      );
-      // BOLT 1: after a warning we close the connection; the channel lives on.
-      if (r.failure.kind === 'warning') this.o.peers.disconnect(e.peer, r.failure.message);
+    for (const { r } of steps) {
+      for (const m of r.outbound) this.o.peers.send(e.peer, m);
+      if (r.failure !== undefined) {
+        this.log.warn(
+          {
+            channelId: this.hexOf(e),
+            kind: r.failure.kind,
+            forceClose: r.failure.forceClose,
+            why: r.failure.message,
+          },
+          'channel failure',
+        );
+        // BOLT 1: after a warning we close the connection; the channel lives on.
+        if (r.failure.kind === 'warning') this.o.peers.disconnect(e.peer, r.failure.message);
+      }
+      for (const a of r.actions) await carryOut(this, e, a);
     }
-    for (const a of r.actions) await carryOut(this, e, a);
     this.scheduleSign(e);
-    this.report(e, r.events, resolutions, outboxKeys, next !== prev);
-    return r;
+    this.report(e, events, resolutions, outboxKeys, next !== prev);
   }
 
   /** Moves an entry from the temporary-id map once its channel_id is known, and finished ones aside. */
@@ -883,9 +968,7 @@ export class ChannelDriver implements ActionHost {
     if (this.stopped || e.signTimer !== undefined || !canSignNow(e.state)) return;
     const sign = () => {
       e.signTimer = undefined;
-      this.enqueue(e, async () => {
-        if (canSignNow(e.state)) await this.stepAndApply(e, { kind: 'signCommitment' });
-      }).catch((err: unknown) =>
+      this.submit(e, { kind: 'signCommitment' }, {}).catch((err: unknown) =>
         this.log.error({ channelId: this.hexOf(e), err: String(err) }, 'signing a commitment failed'),
       );
     };
@@ -901,7 +984,14 @@ export class ChannelDriver implements ActionHost {
 
   // ---------------------------------------------------------------- bookkeeping
 
+  /** Runs `op` in the channel's queue, after everything submitted or enqueued before it. */
   private enqueue<T>(e: Entry, op: () => Promise<T>): Promise<T> {
+    // Inputs submitted from now on go into a batch behind `op`, not into one ahead of it.
+    e.batch = undefined;
+    return this.enqueueOp(e, op);
+  }
+
+  private enqueueOp<T>(e: Entry, op: () => Promise<T>): Promise<T> {
     const p = e.queue.then(op);
     e.queue = p.catch((err: unknown) =>
       this.log.error(

@@ -37,8 +37,11 @@ import { waitFor } from './harness.js';
 const CHAIN_HASH = chainHashOf('regtest');
 const POLICY = policyWith({ minimumDepth: 1 });
 
-/** A Store whose channel writes are remembered as they commit: what is durable, per channel. */
-function recordingStore(inner: Store, durable: Map<string, Uint8Array>): Store {
+/**
+ * A Store whose channel writes are remembered as they commit: what is durable, per channel, and
+ * how many transactions wrote a channel.
+ */
+function recordingStore(inner: Store, durable: Map<string, Uint8Array>, writes: { count: number }): Store {
   const wrapTx = (tx: StoreTx, pending: Map<string, Uint8Array>): StoreTx =>
     new Proxy(tx, {
       get(target, prop, receiver) {
@@ -64,6 +67,7 @@ function recordingStore(inner: Store, durable: Map<string, Uint8Array>): Store {
         const pending = new Map<string, Uint8Array>();
         const r = await target.transaction((tx) => fn(wrapTx(tx, pending)));
         for (const [k, v] of pending) durable.set(k, v);
+        if (pending.size > 0) writes.count += 1;
         return r;
       };
     },
@@ -75,6 +79,7 @@ interface Side {
   dir: string;
   store: Store;
   durable: Map<string, Uint8Array>;
+  writes: { count: number };
   keys: KeyManager;
   watcher: ChainWatcher;
   wallet: Wallet;
@@ -92,6 +97,8 @@ let bob: Side;
 /** Messages checked against the durable state, and the ones that were not derived from it. */
 let checked = 0;
 const violations: string[] = [];
+/** Every commitment_signed sent, by whom, with its number of HTLC signatures. */
+const signed: { from: string; htlcSignatures: number }[] = [];
 let deliveries: Promise<unknown> = Promise.resolve();
 
 function other(s: Side): Side {
@@ -113,6 +120,8 @@ const STATEFUL = new Set([
 
 function send(from: Side, msg: WireMessage): boolean {
   if (!from.connected) return false;
+  if (msg.kind === 'commitment_signed')
+    signed.push({ from: from.name, htlcSignatures: msg.htlcSignature.length });
   if (STATEFUL.has(msg.kind) && 'channelId' in msg) {
     const id = bytesToHex(msg.channelId);
     const snap = from.driver.channel(msg.channelId);
@@ -177,13 +186,15 @@ async function makeDriver(s: Omit<Side, 'driver' | 'watcher'> & Partial<Side>): 
 async function newSide(name: string, n: number): Promise<Side> {
   const dir = mkdtempSync(join(tmpdir(), `ksnode-driver-${name}-`));
   const durable = new Map<string, Uint8Array>();
-  const store = recordingStore(await openStore({ kind: 'sqlite', dataDir: dir }), durable);
+  const writes = { count: 0 };
+  const store = recordingStore(await openStore({ kind: 'sqlite', dataDir: dir }), durable, writes);
   const keys = new KeyManager(seedFromMnemonic(mnemonicFromEntropy(new Uint8Array(32).fill(n))), 'regtest');
   const side = await makeDriver({
     name,
     dir,
     store,
     durable,
+    writes,
     keys,
     wallet: undefined as unknown as Wallet,
     incoming: [],
@@ -364,6 +375,71 @@ test('an origin and an undelivered resolution survive a restart', async () => {
   assert.equal(alice.driver.outgoingHtlcIdByOrigin(channelId, origin3), third.htlcId);
   await waitFor('bob sees the third', () => bob.incoming.length === 3);
   assert.deepEqual(violations, []);
+});
+
+test('HTLCs submitted together are stored in one write and signed in one commitment', async () => {
+  const next = alice.driver.channel(channelId)!.state.localNextHtlcId;
+  const known = bob.incoming.length;
+  const aliceWrites = alice.writes.count;
+  const firstSig = signed.length;
+  const preimages = [1, 2, 3, 4, 5].map((i) => new Uint8Array(32).fill(0x60 + i));
+  // Five adds before the channel's queue gets its turn (as the switch sends them under load).
+  const adds = await Promise.all(
+    preimages.map((p, i) =>
+      alice.driver.addHtlc(channelId, {
+        amountMsat: 2_000_000n,
+        paymentHash: sha256(p),
+        cltvExpiry: devnet.tipHeight + 100,
+        onion: new Uint8Array(1366),
+        origin: Uint8Array.of(0x60, i),
+      }),
+    ),
+  );
+  assert.deepEqual(
+    adds.map((a) => (a.ok ? a.htlcId : -1n)),
+    [0n, 1n, 2n, 3n, 4n].map((i) => next + i),
+    'each has its own id, in the order submitted',
+  );
+  for (let i = 0; i < 5; i++)
+    assert.equal(alice.driver.outgoingHtlcIdByOrigin(channelId, Uint8Array.of(0x60, i)), next + BigInt(i));
+  assert.equal(alice.writes.count - aliceWrites, 1, 'five adds, one write');
+  await waitFor('bob has all five', () => bob.incoming.length === known + 5);
+  const ours = signed.slice(firstSig).filter((x) => x.from === 'alice');
+  assert.equal(ours[0]?.htlcSignatures, 5, "alice's first commitment after the adds signs all five");
+
+  // Bob settles all five at once: one write, and Alice learns every preimage.
+  await settle();
+  const bobWrites = bob.writes.count;
+  const resolved = alice.resolved.length;
+  const fulfills = await Promise.all(
+    bob.incoming.slice(known).map((x, i) => bob.driver.fulfillHtlc(channelId, x.htlc.htlcId, preimages[i]!)),
+  );
+  assert.ok(fulfills.every((f) => f.ok));
+  assert.equal(bob.writes.count - bobWrites, 1, 'five fulfills, one write');
+  await waitFor('alice has the five preimages', () => alice.resolved.length === resolved + 5);
+  await settle();
+  assert.deepEqual(violations, []);
+});
+
+test('an input submitted after an operation with a turn of its own is stepped after it', async () => {
+  // Alice adds, then starts a close, then adds again: the second add comes after the shutdown
+  // (it is refused), not into the batch of the first.
+  const add = (n: number) =>
+    alice.driver.addHtlc(channelId, {
+      amountMsat: 2_000_000n,
+      paymentHash: sha256(new Uint8Array(32).fill(n)),
+      cltvExpiry: devnet.tipHeight + 100,
+      onion: new Uint8Array(1366),
+      origin: Uint8Array.of(0x70, n),
+    });
+  const first = add(1);
+  const close = alice.driver.closeChannel(channelId, { feeratePerKw: 253 });
+  const second = add(2);
+  assert.equal((await first).ok, true);
+  await close;
+  const late = await second;
+  assert.equal(late.ok, false);
+  assert.equal(late.ok === false && late.rejection.code, 'closing');
 });
 
 test('a message for an unknown channel is answered with an error', async () => {
