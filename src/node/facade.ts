@@ -48,6 +48,10 @@ import type { Node } from './node.js';
 
 const VERSION = '0.1.0';
 const PAYMENT_KINDS_KV = 'node.payment-kind';
+/** How many payments' kinds the facade keeps in memory (a map insertion-ordered, oldest out). */
+const RECENT_KINDS = 4096;
+
+type PaymentKindMeta = { kind?: 'keysend' | 'bolt11'; message?: string; bolt11?: string };
 const utf8 = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -138,6 +142,19 @@ function invoiceView(inv: RegistryInvoice): InvoiceView {
 export class NodeFacadeImpl implements NodeFacade {
   private readonly listeners = new Set<NodeEventListener>();
   private wired = false;
+  /**
+   * The kind/message/bolt11 of payments started lately, as stored under PAYMENT_KINDS_KV: a
+   * payment's views (the answer, and one per event while someone listens) need no read for it.
+   */
+  private readonly recentKinds = new Map<number, PaymentKindMeta>();
+
+  private rememberKind(id: number, meta: PaymentKindMeta): void {
+    this.recentKinds.set(id, meta);
+    if (this.recentKinds.size > RECENT_KINDS) {
+      const oldest = this.recentKinds.keys().next().value;
+      if (oldest !== undefined) this.recentKinds.delete(oldest);
+    }
+  }
 
   constructor(private readonly node: Node) {}
 
@@ -359,12 +376,13 @@ export class NodeFacadeImpl implements NodeFacade {
   ): Promise<PaymentHandle> {
     const id = start.payment.id;
     if (!start.existing) {
-      const meta = {
+      const meta: PaymentKindMeta = {
         kind,
         ...(message !== undefined ? { message } : {}),
         ...(bolt11 !== undefined ? { bolt11 } : {}),
       };
       await this.node.store.kv(PAYMENT_KINDS_KV).put(String(id), utf8.encode(JSON.stringify(meta)));
+      this.rememberKind(id, meta);
     }
     const payment = await this.paymentViewById(id, false);
     const result = this.node.loop
@@ -411,8 +429,10 @@ export class NodeFacadeImpl implements NodeFacade {
 
   private async paymentView(v: LoopPaymentView, withAttempts: boolean): Promise<PaymentView> {
     const p = v.payment;
-    const raw = await this.node.store.kv(PAYMENT_KINDS_KV).get(String(p.id));
-    let meta: { kind?: 'keysend' | 'bolt11'; message?: string; bolt11?: string } = {};
+    let meta: PaymentKindMeta = this.recentKinds.get(p.id) ?? {};
+    const raw = this.recentKinds.has(p.id)
+      ? undefined
+      : await this.node.store.kv(PAYMENT_KINDS_KV).get(String(p.id));
     if (raw !== undefined) {
       try {
         meta = JSON.parse(dec.decode(raw)) as typeof meta;

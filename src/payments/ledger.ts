@@ -206,11 +206,24 @@ export class PaymentLedger {
     return this.store.paymentAttempts.listByStatus('in_flight');
   }
 
-  async view(payment: PaymentRecord): Promise<PaymentView> {
-    const failures = this.store.kv(FAILURE_NS);
-    const onChain = this.store.kv(ONCHAIN_NS);
+  /** A payment with its attempts, read in one transaction; undefined if there is no such payment. */
+  viewOf(find: { id: number } | { paymentHash: Uint8Array }): Promise<PaymentView | undefined> {
+    return this.store.transaction(async (tx) => {
+      const payment =
+        'id' in find ? await tx.payments.get(find.id) : await tx.payments.getByHash(find.paymentHash);
+      return payment === undefined ? undefined : this.view(payment, tx);
+    });
+  }
+
+  async view(payment: PaymentRecord, tx: StoreTx = this.store): Promise<PaymentView> {
+    const failures = tx.kv(FAILURE_NS);
+    const onChain = tx.kv(ONCHAIN_NS);
     const attempts: AttemptView[] = [];
-    for (const { record, stored } of await this.attempts(payment.id)) {
+    const rows = await tx.paymentAttempts.list(payment.id);
+    for (const { record, stored } of rows.map((record) => ({
+      record,
+      stored: decodeAttempt(record.route),
+    }))) {
       const a: AttemptView = { record, route: stored.route };
       const key = `${payment.id}/${record.attemptNumber}`;
       if (record.status === 'failed') {

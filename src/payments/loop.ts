@@ -256,14 +256,12 @@ export class PaymentLoop {
   }
 
   /** A payment with its attempts (route, status, failing hop and code, why). */
-  async getPayment(paymentId: number): Promise<PaymentView | undefined> {
-    const payment = await this.ledger.payment(paymentId);
-    return payment === undefined ? undefined : this.ledger.view(payment);
+  getPayment(paymentId: number): Promise<PaymentView | undefined> {
+    return this.ledger.viewOf({ id: paymentId });
   }
 
-  async getPaymentByHash(paymentHash: Uint8Array): Promise<PaymentView | undefined> {
-    const payment = await this.cfg.store.payments.getByHash(paymentHash);
-    return payment === undefined ? undefined : this.ledger.view(payment);
+  getPaymentByHash(paymentHash: Uint8Array): Promise<PaymentView | undefined> {
+    return this.ledger.viewOf({ paymentHash });
   }
 
   /** Payments by id, oldest first, after the `afterId` cursor. */
