@@ -39,6 +39,7 @@ import {
 import { type ChannelSnapshot, DriverError } from '../channel/index.js';
 import { bytesToHex, isPublicKey } from '../crypto/index.js';
 import { RegistryError, type RegistryInvoice } from '../invoices/index.js';
+import { WHATSAT } from '../onion/index.js';
 import { type PaymentView as LoopPaymentView, PaymentError, type PaymentStart } from '../payments/index.js';
 import { OUR_INIT_FEATURES, type PeerInfo } from '../peer/index.js';
 import { type ChannelInfo, findRoute, type NodeInfo, type Route } from '../routing/index.js';
@@ -47,12 +48,7 @@ import { htlcLimitsOf, routingScidOf } from './links.js';
 import type { Node } from './node.js';
 
 const VERSION = '0.1.0';
-const PAYMENT_KINDS_KV = 'node.payment-kind';
-/** How many payments' kinds the facade keeps in memory (a map insertion-ordered, oldest out). */
-const RECENT_KINDS = 4096;
 
-type PaymentKindMeta = { kind?: 'keysend' | 'bolt11'; message?: string; bolt11?: string };
-const utf8 = new TextEncoder();
 const dec = new TextDecoder();
 
 const PASS_THROUGH = new Set<string>([
@@ -142,19 +138,6 @@ function invoiceView(inv: RegistryInvoice): InvoiceView {
 export class NodeFacadeImpl implements NodeFacade {
   private readonly listeners = new Set<NodeEventListener>();
   private wired = false;
-  /**
-   * The kind/message/bolt11 of payments started lately, as stored under PAYMENT_KINDS_KV: a
-   * payment's views (the answer, and one per event while someone listens) need no read for it.
-   */
-  private readonly recentKinds = new Map<number, PaymentKindMeta>();
-
-  private rememberKind(id: number, meta: PaymentKindMeta): void {
-    this.recentKinds.set(id, meta);
-    if (this.recentKinds.size > RECENT_KINDS) {
-      const oldest = this.recentKinds.keys().next().value;
-      if (oldest !== undefined) this.recentKinds.delete(oldest);
-    }
-  }
 
   constructor(private readonly node: Node) {}
 
@@ -347,7 +330,7 @@ export class NodeFacadeImpl implements NodeFacade {
     } catch (e) {
       translate(e);
     }
-    return this.handle(start, 'keysend', o.message);
+    return this.handle(start);
   }
 
   async payInvoice(bolt11: string, o: PayInvoiceOptions): Promise<PaymentHandle> {
@@ -365,25 +348,11 @@ export class NodeFacadeImpl implements NodeFacade {
     } catch (e) {
       translate(e);
     }
-    return this.handle(start, 'bolt11', undefined, bolt11);
+    return this.handle(start);
   }
 
-  private async handle(
-    start: PaymentStart,
-    kind: 'keysend' | 'bolt11',
-    message: string | undefined,
-    bolt11?: string,
-  ): Promise<PaymentHandle> {
+  private async handle(start: PaymentStart): Promise<PaymentHandle> {
     const id = start.payment.id;
-    if (!start.existing) {
-      const meta: PaymentKindMeta = {
-        kind,
-        ...(message !== undefined ? { message } : {}),
-        ...(bolt11 !== undefined ? { bolt11 } : {}),
-      };
-      await this.node.store.kv(PAYMENT_KINDS_KV).put(String(id), utf8.encode(JSON.stringify(meta)));
-      this.rememberKind(id, meta);
-    }
     const payment = await this.paymentViewById(id, false);
     const result = this.node.loop
       .waitForCompletion(id)
@@ -413,7 +382,10 @@ export class NodeFacadeImpl implements NodeFacade {
       });
     }
     const out: PaymentView[] = [];
-    for (const r of records) out.push(await this.paymentView({ payment: r, attempts: [] }, false));
+    for (const r of records) {
+      const v = await this.node.loop.getPayment(r.id);
+      if (v !== undefined) out.push(await this.paymentView(v, false));
+    }
     return out;
   }
 
@@ -429,21 +401,13 @@ export class NodeFacadeImpl implements NodeFacade {
 
   private async paymentView(v: LoopPaymentView, withAttempts: boolean): Promise<PaymentView> {
     const p = v.payment;
-    let meta: PaymentKindMeta = this.recentKinds.get(p.id) ?? {};
-    const raw = this.recentKinds.has(p.id)
-      ? undefined
-      : await this.node.store.kv(PAYMENT_KINDS_KV).get(String(p.id));
-    if (raw !== undefined) {
-      try {
-        meta = JSON.parse(dec.decode(raw)) as typeof meta;
-      } catch {
-        meta = {};
-      }
-    }
+    // The Whatsat message the payment carries (it is one of its custom records).
+    const m = p.customRecords.get(WHATSAT.message);
+    const message = m === undefined ? undefined : dec.decode(m);
     const alias = this.node.graph.getNode(p.destination)?.alias;
     const view: PaymentView = {
       id: p.id,
-      kind: meta.kind ?? 'keysend',
+      kind: v.kind,
       paymentHash: p.paymentHash,
       preimage: p.preimage,
       destination: p.destination,
@@ -453,8 +417,8 @@ export class NodeFacadeImpl implements NodeFacade {
       status: p.status,
       failureReason: p.failureReason,
       idempotencyKey: p.idempotencyKey,
-      bolt11: meta.bolt11 ?? null,
-      ...(meta.message !== undefined ? { message: meta.message } : {}),
+      bolt11: v.bolt11 ?? null,
+      ...(message !== undefined ? { message } : {}),
       customRecords: p.customRecords,
       createdAt: p.createdAt,
       updatedAt: p.updatedAt,

@@ -35,6 +35,9 @@ export interface AttemptView {
 export interface PaymentView {
   payment: PaymentRecord;
   attempts: AttemptView[];
+  /** From the payment's plan: keysend or BOLT 11, and the invoice paid. */
+  kind: PaymentPlan['kind'];
+  bolt11?: string;
 }
 
 /** An attempt row with its stored route and session key. */
@@ -216,6 +219,8 @@ export class PaymentLedger {
   }
 
   async view(payment: PaymentRecord, tx: StoreTx = this.store): Promise<PaymentView> {
+    const raw = await tx.kv(PLAN_NS).get(String(payment.id));
+    const plan = raw === undefined ? undefined : decodePlan(raw);
     const failures = tx.kv(FAILURE_NS);
     const onChain = tx.kv(ONCHAIN_NS);
     const attempts: AttemptView[] = [];
@@ -234,6 +239,11 @@ export class PaymentLedger {
       if (note !== undefined) a.onChain = new TextDecoder().decode(note);
       attempts.push(a);
     }
-    return { payment, attempts };
+    return {
+      payment,
+      attempts,
+      kind: plan?.kind ?? 'keysend',
+      ...(plan?.bolt11 !== undefined ? { bolt11: plan.bolt11 } : {}),
+    };
   }
 }

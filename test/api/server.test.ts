@@ -314,6 +314,12 @@ describe('keysend and invoices', () => {
     assert.equal(r.json.feeMsat, '1100'); // bob: 1000 base + 100 ppm of 1,000,000 msat
     assert.equal(r.json.records['696969'], '00ff10');
     assert.equal(r.json.records['18446744073709551615'], '');
+    // Kind and invoice from the payment's plan, the message from its Whatsat record.
+    assert.equal(r.json.kind, 'keysend');
+    assert.equal(r.json.bolt11, null);
+    assert.equal(r.json.message, 'hello carol ✓');
+    const listed = await call(api('alice'), 'GET', '/v1/payments?reversed=true&limit=1');
+    assert.equal(listed.json.payments[0].message, 'hello carol ✓');
 
     const invs = await call(api('carol'), 'GET', '/v1/invoices?keysendOnly=true&reversed=true&limit=1');
     J.InvoiceListJson.parse(invs.json);
@@ -432,6 +438,8 @@ describe('keysend and invoices', () => {
     const paid = await call(api('alice'), 'POST', '/v1/pay', { body: { invoice: created.json.bolt11 } });
     assert.equal(paid.json.status, 'succeeded');
     assert.equal(paid.json.kind, 'bolt11');
+    assert.equal(paid.json.bolt11, created.json.bolt11);
+    assert.equal(paid.json.message, undefined);
     const inv = await call(api('carol'), 'GET', `/v1/invoices/${created.json.paymentHash}`);
     assert.equal(inv.json.state, 'settled');
     assert.equal(inv.json.memo, 'coffee');
