@@ -171,6 +171,13 @@ export class HtlcSwitch {
         }
         if (c.state === 'resolving') {
           await this.sendUpstream(c);
+          // Its incoming channel is gone and the HTLC expired: nothing is left to hand over to.
+          if (
+            c.state === 'resolving' &&
+            c.incomingCltvExpiry < height &&
+            this.links.get(c.incomingChannelId) === undefined
+          )
+            await this.forget(c);
           continue;
         }
         const left = c.incomingCltvExpiry - height;
@@ -585,8 +592,10 @@ export class HtlcSwitch {
     if (u === undefined || c.state !== 'resolving' || link === undefined) return;
     if (u.kind === 'fulfill') await link.fulfillHtlc(c.incomingHtlcId, u.preimage, u.attributionData);
     else await link.failHtlc(c.incomingHtlcId, u.reason, u.attributionData);
+    // Not written: the channel stored the removal before the call returned, and a circuit found
+    // 'resolving' after a restart hands the same resolution over again, which the link ignores
+    // (its removals are idempotent). A disk sync less per forward.
     c.state = 'resolved';
-    await this.circuitStore.save(c);
   }
 
   // ---------------------------------------------------------------- our own payments

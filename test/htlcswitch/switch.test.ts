@@ -238,10 +238,8 @@ describe('HtlcSwitch: A -> B -> C', () => {
     await b.restart();
     await net.pump();
     fulfilledAt(a, p);
-    assert.deepEqual(
-      (await storedCircuits(b)).map((x) => x.state),
-      ['resolved'],
-    );
+    // Handed over: resolved in memory; the store keeps 'resolving' (handing over again is harmless).
+    assert.deepEqual(b.switch.pendingCircuits(), []);
   });
 
   test('outgoing channel closed: the incoming HTLC fails back only once it nears expiry', async () => {
@@ -308,6 +306,38 @@ describe('HtlcSwitch: A -> B -> C', () => {
     await b.switch.blockConnected(IN_CLTV + 1);
     assert.equal((await storedCircuits(b)).length, 0);
     assert.equal((await b.store.forwards.list())[0]?.status, 'settled', 'the history stays');
+  });
+
+  test('a handed-over resolution is not written again: after a restart it is handed over again, then pruned', async () => {
+    const p = keysend(b, c);
+    await send(a, p);
+    await net.pump();
+    fulfilledAt(a, p);
+    const fulfills = () => b.linkTo(a).removals.filter((r) => r.kind === 'fulfill').length;
+    assert.equal(fulfills(), 1);
+    assert.deepEqual(
+      (await storedCircuits(b)).map((x) => x.state),
+      ['resolving'],
+    );
+    await b.restart();
+    await net.pump();
+    assert.equal(fulfills(), 2, 'the same fulfill again (the channel ignores a repeat)');
+    assert.equal(a.outcomes.length, 1);
+    await b.switch.blockConnected(IN_CLTV + 1);
+    assert.deepEqual(await storedCircuits(b), []);
+  });
+
+  test('a resolving circuit whose incoming channel is gone is dropped once the HTLC expired', async () => {
+    const p = keysend(b, c);
+    await send(a, p);
+    await net.pump();
+    b.switch.removeLink(b.linkTo(a).channelId);
+    await b.restart();
+    b.switch.removeLink(b.linkTo(a).channelId);
+    await b.switch.blockConnected(IN_CLTV);
+    assert.equal((await storedCircuits(b)).length, 1, 'kept until the incoming HTLC expires');
+    await b.switch.blockConnected(IN_CLTV + 1);
+    assert.deepEqual(await storedCircuits(b), []);
   });
 
   test('a blinded incoming HTLC is failed as malformed with invalid_onion_blinding', async () => {
