@@ -664,11 +664,16 @@ export class HtlcSwitch {
     post.push(() => sink.onHtlcOnChain?.(c.ref, why) ?? Promise.resolve());
   }
 
-  /** Stores a local HTLC's outcome, then (outside the queue) tells the payment loop. */
+  /**
+   * Takes a local HTLC's outcome, then (outside the queue) tells the payment loop. Not written to
+   * the circuit: an outcome from the channel stays in the driver's outbox until this input has
+   * finished (the payment loop has recorded it and the circuit is deleted), and is delivered again
+   * after a restart; one this switch decides itself (an add that never happened) is decided the
+   * same way again. A disk sync less per payment.
+   */
   private async setOutcome(c: LocalCircuit, outcome: LocalHtlcOutcome, post: PostAction[]): Promise<void> {
     c.outcome = outcome;
     c.state = 'resolving';
-    await this.circuitStore.save(c);
     post.push(() => this.deliver(c));
   }
 

@@ -130,6 +130,8 @@ export class TestNode {
     });
     for (const l of this.links) await this.switch.addLink(l);
     await this.switch.start(this.height);
+    // As the channel driver replays its outbox: resolutions our switch had not taken yet.
+    for (const l of this.links) for (const [id, deliver] of [...l.outbox]) await l.take(id, deliver);
   }
 
   /** Stops this node as a crash would: the switch is abandoned mid-flight, the store closed. */
@@ -177,6 +179,17 @@ export class FakeLink implements ChannelLink {
   nextId = 0n;
   readonly offered = new Map<bigint, AddHtlcRequest>();
   readonly removals: Removal[] = [];
+  /**
+   * Resolutions of HTLCs this side offered, kept until its switch has taken them (the promise of
+   * outgoingHtlcFulfilled/Failed resolved), and delivered again at boot: the driver's outbox.
+   */
+  readonly outbox = new Map<bigint, (sw: HtlcSwitch) => Promise<void>>();
+
+  async take(htlcId: bigint, deliver: (sw: HtlcSwitch) => Promise<void>): Promise<void> {
+    this.outbox.set(htlcId, deliver);
+    await deliver(this.owner.switch);
+    this.outbox.delete(htlcId);
+  }
 
   constructor(
     readonly owner: TestNode,
@@ -268,24 +281,30 @@ export class FakeLink implements ChannelLink {
       preimage,
       ...(attributionData ? { attributionData } : {}),
     });
-    this.toPeer((p) => p.owner.switch.outgoingHtlcFulfilled(p, htlcId, preimage, attributionData));
+    this.toPeer((p) =>
+      p.take(htlcId, (sw) => sw.outgoingHtlcFulfilled(p, htlcId, preimage, attributionData)),
+    );
   }
 
   async failHtlc(htlcId: bigint, reason: Uint8Array, attributionData?: Uint8Array): Promise<void> {
     this.removals.push({ kind: 'fail', htlcId, reason, ...(attributionData ? { attributionData } : {}) });
     this.toPeer((p) =>
-      p.owner.switch.outgoingHtlcFailed(p, htlcId, {
-        kind: 'fail',
-        reason,
-        ...(attributionData ? { attributionData } : {}),
-      }),
+      p.take(htlcId, (sw) =>
+        sw.outgoingHtlcFailed(p, htlcId, {
+          kind: 'fail',
+          reason,
+          ...(attributionData ? { attributionData } : {}),
+        }),
+      ),
     );
   }
 
   async failMalformedHtlc(htlcId: bigint, sha256OfOnion: Uint8Array, failureCode: number): Promise<void> {
     this.removals.push({ kind: 'malformed', htlcId, sha256OfOnion, failureCode });
     this.toPeer((p) =>
-      p.owner.switch.outgoingHtlcFailed(p, htlcId, { kind: 'malformed', sha256OfOnion, failureCode }),
+      p.take(htlcId, (sw) =>
+        sw.outgoingHtlcFailed(p, htlcId, { kind: 'malformed', sha256OfOnion, failureCode }),
+      ),
     );
   }
 }

@@ -386,21 +386,24 @@ describe('HtlcSwitch: A -> B -> C', () => {
     assert.deepEqual(closed.kind === 'refused' && closed.failure, { name: 'permanent_channel_failure' });
   });
 
-  test('an outcome stored but not delivered before a crash is delivered after the restart', async () => {
+  test('an outcome not delivered before a crash is delivered after the restart', async () => {
     const p = keysend(b, c);
     a.sinkMode = 'crash';
     await send(a, p);
     await net.pump();
     assert.equal(a.outcomes.length, 0);
+    // The circuit is not rewritten with the outcome: the channel's outbox keeps it until taken.
     assert.deepEqual(
       (await storedCircuits(a)).map((x) => x.state),
-      ['resolving'],
+      ['in_flight'],
     );
+    assert.equal(a.linkTo(b).outbox.size, 1);
     await a.restart();
     fulfilledAt(a, p);
     assert.equal(a.outcomes.length, 1);
     await net.pump();
     assert.deepEqual(await storedCircuits(a), []);
+    assert.equal(a.linkTo(b).outbox.size, 0, 'taken once delivered');
   });
 });
 
