@@ -1,6 +1,7 @@
 // bench/keysend: keysend payments between separate ksnode processes on a devnet, over one hop
 // (alice → bob) and three hops (alice → bob → carol → dave), each node on its default SQLite store
-// (WAL, synchronous=FULL: every state change is on disk before the next message goes out).
+// (WAL; every state change is synced to disk before anything that depends on it leaves the node:
+// a message to a peer, an API answer, a broadcast — see Store.flush).
 // Sequential payments give the latency (median, p99); 16 payments in flight give the throughput.
 // Printed against issue 7's targets (≥ 200/s one hop, ≥ 100/s three hops, median < 30 ms per hop)
 // and against two references measured in the same run on the same machine: one API round trip

@@ -44,6 +44,11 @@ export interface ApiServerOptions {
   logger?: FastifyBaseLogger;
   /** Unix ms, for the rate limits. */
   clock?: () => number;
+  /**
+   * Called before a reply or a streamed event leaves: the node makes its store durable there, so
+   * that no client learns of state a power loss could take back (see Store.flush).
+   */
+  beforeReply?: () => void;
 }
 
 export interface ApiServer {
@@ -147,6 +152,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   // JSON only: a text/plain body would otherwise reach the schemas as a string.
   app.removeContentTypeParser('text/plain');
+
+  const beforeReply = options.beforeReply;
+  if (beforeReply !== undefined) {
+    app.addHook('onSend', (_req, _reply, payload, done) => {
+      try {
+        beforeReply();
+      } catch (e) {
+        done(e as Error);
+        return;
+      }
+      done(null, payload);
+    });
+  }
 
   const hub = new EventHub(options.facade);
   hub.start();
@@ -315,6 +333,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       {
         write: (frame) => {
           if (raw.destroyed || raw.writableLength > 1024 * 1024) return false;
+          beforeReply?.();
           raw.write(frame);
           return true;
         },

@@ -42,6 +42,8 @@ export interface ChainWatcherOptions {
   feeCacheMs?: number;
   /** Milliseconds since the epoch; only the fee cache uses it. */
   clock?: () => number;
+  /** Called before a transaction is broadcast: the node makes its store durable there (Store.flush). */
+  beforeBroadcast?: () => void;
   /** Called with errors from background polls (`start()`); `sync()` rejects instead. */
   onError?: (err: unknown) => void;
 }
@@ -135,6 +137,7 @@ export class ChainWatcher implements ChainSource {
   }
 
   async broadcast(rawTx: Uint8Array): Promise<BroadcastResult> {
+    this.opts.beforeBroadcast?.();
     try {
       return await this.backend.broadcast(rawTx);
     } catch (e) {

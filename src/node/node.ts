@@ -237,6 +237,8 @@ export class Node extends EventEmitter<NodeEvents> {
         feeCacheMs: Math.min(60_000, config.chain.pollIntervalMs),
         clock: now,
         onError: (e) => chainLog.warn({ err: String(e) }, 'chain poll failed'),
+        // Output commit (Store.flush): nothing leaves the process before what it rests on is on disk.
+        beforeBroadcast: () => store.flush(),
       });
       undo.push(() => chain.stop());
       const wallet = await Wallet.open({ keys, chain, store: store.kv('wallet') });
@@ -245,6 +247,7 @@ export class Node extends EventEmitter<NodeEvents> {
         localPrivateKey: keys.nodePrivateKey(),
         chainHash: chainHashOf(config.network),
         limits: { maxInboundPeers: config.limits.maxInboundPeers },
+        beforeWrite: () => store.flush(),
       });
       undo.push(() => peers.close());
       const node = new Node(
@@ -513,6 +516,7 @@ export class Node extends EventEmitter<NodeEvents> {
         port: config.api.port,
         rateLimit: config.apiRateLimit,
         logger: log.child({ module: 'api' }),
+        beforeReply: () => this.store.flush(),
       });
       undo.push(() => this.api?.close());
       log.info({ module: 'api', url: this.api.url }, 'API listening');

@@ -133,6 +133,7 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
   readonly #backoff: BackoffPolicy;
   readonly #now: () => number;
   readonly #random: () => number;
+  readonly #beforeWrite: (() => void) | undefined;
   readonly #connections = new Map<string, Connection>();
   /** Dials in flight; `cancelled` once `disconnect` was called for the peer meanwhile. */
   readonly #dialing = new Map<string, { cancelled: boolean }>();
@@ -160,6 +161,7 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
     new PeerSession(this.#sessionOptions(undefined), 0);
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
+    this.#beforeWrite = options.beforeWrite;
     this.#tickTimer = setInterval(() => this.#tick(), this.#timing.tickMs);
     this.#tickTimer.unref();
   }
@@ -487,6 +489,7 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
   }
 
   #write(c: Connection, message: WireMessage | UnknownMessage): PeerSendResult {
+    this.#beforeWrite?.();
     const status = c.conn.send(encodeMessage(message));
     if (status === 'closed') return 'not_connected';
     if (c.conn.bufferedBytes > this.#limits.maxQueuedBytes) {

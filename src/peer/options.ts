@@ -78,6 +78,11 @@ export interface PeerManagerOptions {
   readonly now?: () => number;
   /** Uniform random numbers in [0, 1) for backoff jitter (default `Math.random`). */
   readonly random?: () => number;
+  /**
+   * Called before any message is written to a peer: the node makes its store durable there, so
+   * that no peer sees a message whose state a power loss could take back (see Store.flush).
+   */
+  readonly beforeWrite?: () => void;
 }
 
 /** Throws a RangeError for a setting out of range. */

@@ -12,7 +12,9 @@ export type StoreErrorCode =
   | 'invalid_argument'
   | 'corrupt_row'
   | 'schema_too_new'
-  | 'invalid_config';
+  | 'invalid_config'
+  /** The disk failed to confirm a write; the store refuses all later work (restart the node). */
+  | 'io_error';
 
 /** Base class of every error the store raises on purpose. */
 export class StoreError extends Error {

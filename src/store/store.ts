@@ -13,6 +13,8 @@ export interface Backend {
   transaction<T>(fn: (db: SqlExecutor) => Promise<T>): Promise<T>;
   /** Like `transaction`, holding whatever lock keeps two migrating processes apart. */
   migrationTransaction<T>(fn: (db: SqlExecutor) => Promise<T>): Promise<T>;
+  /** See Store.flush. */
+  flush(): void;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export function createStore(backend: Backend, plan: MigrationPlan): Store {
     backend: backend.kind,
     ...autoCommitRepositories(transaction),
     transaction,
+    flush: () => backend.flush(),
     migrate: () => enter('migrationTransaction', (db) => applyMigrations(db, plan, Date.now())),
     schemaVersion: () =>
       enter('transaction', async (db) => {

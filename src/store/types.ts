@@ -338,6 +338,15 @@ export interface Store extends StoreTx {
    * database reports a serialization conflict, so it must not have effects outside `tx`.
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * Makes every committed transaction durable (on disk, surviving a power loss) before it returns.
+   * A commit alone survives the process dying, not the machine: call this before anything that
+   * depends on committed state leaves the process (a message to a peer, an API answer or event, a
+   * broadcast transaction). One call covers every commit before it; with nothing committed since
+   * the last call it costs nothing. A no-op on PostgreSQL, whose commits are durable. Throws a
+   * StoreError 'io_error' if the disk fails, after which the store refuses all work.
+   */
+  flush(): void;
   /** Waits for running transactions, then releases the database. */
   close(): Promise<void>;
 }

@@ -26,6 +26,29 @@ after(async () => {
 
 const DOC_METHODS = ['get', 'post', 'delete', 'put', 'patch'];
 
+test('beforeReply runs before an answer leaves (the node flushes its store there)', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'ksnode-api-flush-'));
+  let flushes = 0;
+  const s = await startApiServer({
+    facade: new FakeNetwork().addNode('pat'),
+    dataDir: d,
+    port: 0,
+    webDir: false,
+    beforeReply: () => void flushes++,
+  });
+  try {
+    const r = await call(s, 'GET', '/v1/info');
+    assert.equal(r.status, 200);
+    assert.equal(flushes, 1);
+    const missing = await call(s, 'GET', '/v1/nothing-here');
+    assert.equal(missing.status, 404);
+    assert.equal(flushes, 2, 'errors too');
+  } finally {
+    await s.close();
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test('the document is OpenAPI 3.1, served without a token, and equals the one the server built', () => {
   assert.equal(doc.openapi, '3.1.0');
   assert.equal(doc.info.title, 'ksnode API');

@@ -265,6 +265,22 @@ test('broadcast passes through; a rejected transaction comes back as a value wit
   assert.match(bad.reason, /double spend/);
 });
 
+test('beforeBroadcast runs before the backend sees the transaction (the node flushes its store)', async () => {
+  const devnet = new Devnet({ coinbaseMaturity: 10 });
+  const order: string[] = [];
+  const backend = new DevnetBackend(devnet);
+  const pass = backend.broadcast.bind(backend);
+  backend.broadcast = async (raw) => {
+    order.push('broadcast');
+    return pass(raw);
+  };
+  const watcher = new ChainWatcher({ backend, beforeBroadcast: () => void order.push('flush') });
+  const coin = fund(devnet, alice, 10_000n);
+  const r = await watcher.broadcast(spend(alice, [coin], [{ script: bob.script, amountSat: 9_000n }]));
+  assert.ok(r.ok);
+  assert.deepEqual(order, ['flush', 'broadcast']);
+});
+
 test('start() polls on its own and stop() ends it', async () => {
   const { devnet, watcher, events } = setup();
   const ready = new Promise<void>((resolve) => {

@@ -85,6 +85,20 @@ test('two managers connect both ways; init exchanged, features known, messages d
   b.manager.disconnect(A.id);
 });
 
+test('beforeWrite runs before every message is written (the node flushes its store there)', async () => {
+  let flushes = 0;
+  const a = await start(A.priv, { beforeWrite: () => void flushes++ });
+  const b = await start(B.priv);
+  await a.manager.connect(B.id, '127.0.0.1', b.port);
+  const afterInit = flushes;
+  assert.ok(afterInit >= 1, 'init went out after a flush');
+  const atB = waitFor<[Uint8Array, WireMessage]>(b.manager, 'message');
+  assert.equal(a.manager.send(B.id, shutdown), 'ok');
+  assert.equal(flushes, afterInit + 1, 'one flush, before the write');
+  await atB;
+  a.manager.disconnect(B.id);
+});
+
 test('a peer requiring an unknown even feature is disconnected, and told why', async () => {
   const a = await start(A.priv);
   const picky = await start(C.priv, { features: OUR_INIT_FEATURES.with(200) });

@@ -5,8 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { StoreError } from '../../src/store/errors.js';
 import { DEFAULT_SQLITE_FILE, openStore } from '../../src/store/index.js';
-import { configureConnection } from '../../src/store/sqlite/store.js';
+import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { configureConnection, openSqliteBackend } from '../../src/store/sqlite/store.js';
+import { createStore } from '../../src/store/store.js';
 import { sqliteBackend } from './backends.js';
 import { channel } from './fixtures.js';
 import { runStoreSuite } from './suite/index.js';
@@ -49,17 +52,82 @@ describe('store on SQLite', () => {
     }
   });
 
-  test('sqlite: connections run in WAL mode with synchronous=FULL, foreign keys and a busy timeout', async () => {
+  test('sqlite: connections run in WAL mode with synchronous=NORMAL, foreign keys and a busy timeout', async () => {
     const root = await mkdtemp(join(tmpdir(), 'ksnode-sqlite-'));
     const db = new Database(join(root, 'x.sqlite'));
     try {
       configureConnection(db, 1234);
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-      assert.equal(db.pragma('synchronous', { simple: true }), 2); // 2 = FULL
+      assert.equal(db.pragma('synchronous', { simple: true }), 1); // 1 = NORMAL: flush() syncs
       assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
       assert.equal(db.pragma('busy_timeout', { simple: true }), 1234);
     } finally {
       db.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  test('sqlite: commits do not sync; flush syncs the WAL once for every commit before it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ksnode-sqlite-'));
+    const syncs: number[] = [];
+    const store = createStore(
+      openSqliteBackend({ dataDir: root, syncFile: (fd) => void syncs.push(fd) }),
+      SQLITE_MIGRATIONS,
+    );
+    try {
+      await store.migrate();
+      store.flush();
+      assert.equal(syncs.length, 1, 'the migration wrote');
+      await store.channels.upsert(channel(1), 0);
+      await store.channels.upsert(channel(2), 0);
+      assert.equal(syncs.length, 1, 'a commit alone does not sync');
+      store.flush();
+      assert.equal(syncs.length, 2, 'one sync for both commits');
+      store.flush();
+      await store.channels.list();
+      store.flush();
+      assert.equal(syncs.length, 2, 'nothing written since: no sync');
+      await store.kv('x').put('k', new Uint8Array([1]));
+      await store.close();
+      assert.equal(syncs.length, 3, 'close syncs what is pending');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  test('sqlite: a failed sync is fatal: flush and every later transaction fail with io_error', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ksnode-sqlite-'));
+    let fail = false;
+    const store = createStore(
+      openSqliteBackend({
+        dataDir: root,
+        syncFile: () => {
+          if (fail) throw new Error('EIO: i/o error, fdatasync');
+        },
+      }),
+      SQLITE_MIGRATIONS,
+    );
+    try {
+      await store.migrate();
+      store.flush();
+      await store.channels.upsert(channel(1), 0);
+      fail = true;
+      assert.throws(
+        () => store.flush(),
+        (e: unknown) => e instanceof StoreError && e.code === 'io_error',
+      );
+      fail = false;
+      // A second sync could report success for pages the kernel dropped: the store stays failed.
+      assert.throws(
+        () => store.flush(),
+        (e: unknown) => e instanceof StoreError && e.code === 'io_error',
+      );
+      await assert.rejects(
+        store.channels.list(),
+        (e: unknown) => e instanceof StoreError && e.code === 'io_error',
+      );
+    } finally {
+      await store.close();
       await rm(root, { recursive: true, force: true });
     }
   });

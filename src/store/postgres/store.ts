@@ -97,6 +97,8 @@ function postgresBackend(pool: pg.Pool, schema: string, maxAttempts: number): Ba
       run('READ COMMITTED', fn, async (db) => {
         await db.query('SELECT pg_advisory_xact_lock(hashtext(?)) AS locked', [`ksnode:migrate:${schema}`]);
       }),
+    // A PostgreSQL COMMIT returns once the server made it durable (synchronous_commit).
+    flush: () => {},
     close: () => pool.end(),
   };
 }

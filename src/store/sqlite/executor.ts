@@ -13,6 +13,8 @@ function toParam(v: SqlValue): Param {
 export class SqliteExecutor implements SqlExecutor {
   readonly dialect = 'sqlite';
   private readonly statements = new Map<string, Database.Statement>();
+  /** Set when a statement that may write ran; the backend clears it at BEGIN. */
+  wrote = false;
 
   constructor(private readonly db: Database.Database) {}
 
@@ -24,6 +26,7 @@ export class SqliteExecutor implements SqlExecutor {
       if (st.reader) st.safeIntegers(true);
       this.statements.set(sql, st);
     }
+    if (!st.readonly) this.wrote = true;
     return st;
   }
 
