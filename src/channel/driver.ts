@@ -61,6 +61,20 @@ const FINISHED = new Set(['closed', 'aborted']);
 const MAX_PENDING_OPENS_PER_PEER = 8;
 const utf8 = new TextEncoder();
 
+/**
+ * The HTLC traffic: peer messages that go through `submit` (batched with what arrives alongside
+ * them). The other channel messages (update_fee, reestablish, shutdown, ...) take a turn of their own.
+ */
+const HTLC_TRAFFIC = [
+  'update_add_htlc',
+  'update_fulfill_htlc',
+  'update_fail_htlc',
+  'update_fail_malformed_htlc',
+  'commitment_signed',
+  'revoke_and_ack',
+] as const;
+const BATCHED: ReadonlySet<string> = new Set(HTLC_TRAFFIC);
+
 /** The BOLT 2 messages the driver takes (by channel_id or temporary_channel_id). */
 const CHANNEL_KINDS = new Set<string>([
   'open_channel',
@@ -72,12 +86,7 @@ const CHANNEL_KINDS = new Set<string>([
   'closing_signed',
   'closing_complete',
   'closing_sig',
-  'update_add_htlc',
-  'update_fulfill_htlc',
-  'update_fail_htlc',
-  'update_fail_malformed_htlc',
-  'commitment_signed',
-  'revoke_and_ack',
+  ...HTLC_TRAFFIC,
   'update_fee',
   'channel_reestablish',
 ]);
@@ -117,19 +126,6 @@ const FORGETTABLE: ReadonlySet<string> = new Set([
   'update_fail_htlc',
   'update_fail_malformed_htlc',
   'update_fee',
-]);
-
-/**
- * Peer messages that go through `submit` (batched with what arrives alongside them): the HTLC
- * traffic. The others (update_fee, reestablish, shutdown, ...) take a turn of their own.
- */
-const BATCHED: ReadonlySet<string> = new Set([
-  'update_add_htlc',
-  'update_fulfill_htlc',
-  'update_fail_htlc',
-  'update_fail_malformed_htlc',
-  'commitment_signed',
-  'revoke_and_ack',
 ]);
 
 /**
