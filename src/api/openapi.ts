@@ -130,7 +130,9 @@ Short channel ids are \`BxTxO\`. Times are unix milliseconds. Errors are
 
 Events: \`GET /v1/events\` is a text/event-stream. Each event has an increasing \`id\`, an \`event\`
 name (its type) and JSON \`data\` (schema \`Event\`); a comment line is sent as a heartbeat. Pass
-\`Last-Event-ID\` (or \`?lastEventId=\`) to receive the recent events missed since. Browsers'
+\`Last-Event-ID\` (or \`?lastEventId=\`) to receive the recent events missed since: the server
+records events while a stream is open and for a minute after the last one closed, so a client
+away longer re-reads what it shows. Browsers'
 EventSource cannot send headers, so the token may also be given as \`?token=\`: that puts it in URLs
 (history, logs of proxies), so prefer the header, or use the read-only token there.`;
 
