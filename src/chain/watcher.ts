@@ -38,7 +38,7 @@ export interface ChainWatcherOptions {
   startHeight?: number;
   /** Used when the backend has no estimates (a fresh regtest). Default 1000 sat/kw. */
   fallbackFeeSatPerKw?: bigint;
-  /** How long fee estimates are reused. Default 60 s. */
+  /** How long fee estimates are reused, and never past a new block. Default 60 s. */
   feeCacheMs?: number;
   /** Milliseconds since the epoch; only the fee cache uses it. */
   clock?: () => number;
@@ -282,6 +282,9 @@ export class ChainWatcher implements ChainSource {
 
   private async connect(height: number, block: ParsedBlock): Promise<void> {
     this.chain.push({ height, hash: block.hash });
+    // A block moves the estimates: listeners acting on it (update_fee) must see the new ones, not
+    // the cache of a moment ago.
+    this.fees = undefined;
     await this.emit({ kind: 'block_connected', height, hash: block.hash, header: block.headerBytes });
     // Bury earlier matches first, so a listener sees depths in chain order.
     const still: Tracked[] = [];

@@ -265,6 +265,23 @@ test('broadcast passes through; a rejected transaction comes back as a value wit
   assert.match(bad.reason, /double spend/);
 });
 
+test('fee estimates are cached, but never past a new block', async () => {
+  const devnet = new Devnet({ coinbaseMaturity: 10 });
+  const long = new ChainWatcher({ backend: new DevnetBackend(devnet), feeCacheMs: 3_600_000 });
+  devnet.setFeeRate(1_000n);
+  await long.sync();
+  const before = await long.estimateFeeSatPerKw(6);
+  devnet.setFeeRate(5_000n);
+  assert.equal(await long.estimateFeeSatPerKw(6), before, 'cached within the hour');
+  devnet.mine(1);
+  let seen: bigint | undefined;
+  long.subscribe(async (e) => {
+    if (e.kind === 'block_connected') seen = await long.estimateFeeSatPerKw(6);
+  });
+  await long.sync();
+  assert.ok(seen !== undefined && seen !== before, `a listener of the block sees the new estimate (${seen})`);
+});
+
 test('beforeBroadcast runs before the backend sees the transaction (the node flushes its store)', async () => {
   const devnet = new Devnet({ coinbaseMaturity: 10 });
   const order: string[] = [];
