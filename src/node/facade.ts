@@ -382,10 +382,7 @@ export class NodeFacadeImpl implements NodeFacade {
       });
     }
     const out: PaymentView[] = [];
-    for (const r of records) {
-      const v = await this.node.loop.getPayment(r.id);
-      if (v !== undefined) out.push(await this.paymentView(v, false));
-    }
+    for (const v of await this.node.loop.summaries(records)) out.push(await this.paymentView(v, false));
     return out;
   }
 

@@ -110,8 +110,8 @@ export class PaymentLedger {
     return this.store.payments.get(paymentId);
   }
 
-  async attempts(paymentId: number): Promise<LoadedAttempt[]> {
-    const rows = await this.store.paymentAttempts.list(paymentId);
+  async attempts(paymentId: number, tx: StoreTx = this.store): Promise<LoadedAttempt[]> {
+    const rows = await tx.paymentAttempts.list(paymentId);
     return rows.map((record) => ({ record, stored: decodeAttempt(record.route) }));
   }
 
@@ -218,17 +218,23 @@ export class PaymentLedger {
     });
   }
 
-  async view(payment: PaymentRecord, tx: StoreTx = this.store): Promise<PaymentView> {
+  /** Views of listed payments, without their attempts, read in one transaction. */
+  summaries(payments: readonly PaymentRecord[]): Promise<PaymentView[]> {
+    return this.store.transaction(async (tx) => {
+      const out: PaymentView[] = [];
+      for (const p of payments) out.push(await this.view(p, tx, false));
+      return out;
+    });
+  }
+
+  async view(payment: PaymentRecord, tx: StoreTx = this.store, withAttempts = true): Promise<PaymentView> {
     const raw = await tx.kv(PLAN_NS).get(String(payment.id));
     const plan = raw === undefined ? undefined : decodePlan(raw);
     const failures = tx.kv(FAILURE_NS);
     const onChain = tx.kv(ONCHAIN_NS);
     const attempts: AttemptView[] = [];
-    const rows = await tx.paymentAttempts.list(payment.id);
-    for (const { record, stored } of rows.map((record) => ({
-      record,
-      stored: decodeAttempt(record.route),
-    }))) {
+    const loaded = withAttempts ? await this.attempts(payment.id, tx) : [];
+    for (const { record, stored } of loaded) {
       const a: AttemptView = { record, route: stored.route };
       const key = `${payment.id}/${record.attemptNumber}`;
       if (record.status === 'failed') {

@@ -264,6 +264,11 @@ export class PaymentLoop {
     return this.ledger.viewOf({ paymentHash });
   }
 
+  /** Views of listed payments (kind and invoice included), without their attempts. */
+  summaries(payments: readonly PaymentRecord[]): Promise<PaymentView[]> {
+    return this.ledger.summaries(payments);
+  }
+
   /** Payments by id, oldest first, after the `afterId` cursor. */
   listPayments(
     query: { status?: PaymentStatus; afterId?: number; limit?: number } = {},
