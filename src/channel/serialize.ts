@@ -81,9 +81,64 @@ function revive(value: unknown): unknown {
   return o;
 }
 
-/** The state as bytes (secret material: it holds the channel seed). */
+/**
+ * The JSON of parts of the state that steps pass on unchanged: each field of the state that is an
+ * object (the commitments, the shachain store, both sides' parameters) and each update in the
+ * update logs (an update_add_htlc holds its 1366-byte onion). A step builds a new state around
+ * the parts it changes, so most of a state's JSON was written for the state before it: written
+ * once per object, it is not re-encoded on every store. Keyed by identity, so an object is frozen
+ * (deeply) when its JSON is kept: changing it in place afterwards throws instead of leaving the
+ * stored copy stale.
+ */
+const kept = new WeakMap<object, string>();
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return;
+  if (Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+}
+
+function keptJson(value: object): string {
+  let json = kept.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(tag(value));
+    deepFreeze(value);
+    kept.set(value, json);
+  }
+  return json;
+}
+
+/** An update log container ({proposed, signed, acked, ...}): its lists' updates are kept. */
+function changesJson(changes: object): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === undefined) continue;
+    const json =
+      Array.isArray(v) && v.every((m) => typeof m === 'object' && m !== null && !ArrayBuffer.isView(m))
+        ? `[${v.map((m: object) => keptJson(m)).join(',')}]`
+        : JSON.stringify(tag(v));
+    parts.push(`${JSON.stringify(k)}:${json}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/**
+ * The state as bytes (secret material: it holds the channel seed). The same bytes as
+ * `JSON.stringify({ format, state: tag(state) })`, built from kept parts.
+ */
 export function serializeChannel(state: ChannelState): Uint8Array {
-  return encoder.encode(JSON.stringify({ format: FORMAT, state: tag(state) }));
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(state)) {
+    if (v === undefined) continue;
+    let json: string;
+    if (k === 'localChanges' || k === 'remoteChanges') json = changesJson(v as object);
+    else if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && !Array.isArray(v))
+      json = keptJson(v);
+    else json = JSON.stringify(tag(v));
+    parts.push(`${JSON.stringify(k)}:${json}`);
+  }
+  return encoder.encode(`{"format":${JSON.stringify(FORMAT)},"state":{${parts.join(',')}}}`);
 }
 
 /** The inverse of `serializeChannel`; never throws on bad input. */

@@ -151,3 +151,39 @@ test('an update log with attribution data round-trips, its 210 HMACs packed in o
   const text = new TextDecoder().decode(bytes).replace(/"w":4/, '"w":9');
   assert.equal(deserializeChannel(new TextEncoder().encode(text)).ok, false);
 });
+
+test('parts kept from an earlier state give the bytes of a fresh encoding, and are frozen', () => {
+  const h = new Harness(nodeConfig('A', 1), nodeConfig('B', 2));
+  h.persistEveryStep = false;
+  h.open({ format: 'anchors', pushMsat: 100_000_000n, persistEveryStep: false });
+  const rng = new Rng(7);
+  const pre = rng.bytes(32);
+  h.apply(h.a, {
+    kind: 'addHtlc',
+    amountMsat: 5_000_000n,
+    paymentHash: sha256(pre),
+    cltvExpiry: h.height + 50,
+    onionRoutingPacket: onion(rng),
+    pathKey: h.a.s.local.fundingPubkey,
+  });
+  const before = h.a.s;
+  const first = serializeChannel(before);
+  h.apply(h.a, { kind: 'signCommitment' });
+  const after = h.a.s;
+  // The signed add is the object the proposed one was: its JSON was kept from `first`.
+  assert.equal(after.localChanges.signed[0], before.localChanges.proposed[0]);
+  const kept = serializeChannel(after);
+  const fresh = deserializeChannel(kept);
+  assert.ok(fresh.ok);
+  // A fresh copy shares no object with the kept parts: encoding it again gives the same bytes.
+  assert.deepEqual(serializeChannel(fresh.value), kept);
+  assert.notDeepEqual(kept, first);
+  // A kept update cannot be changed in place behind the stored copy's back.
+  const add = after.localChanges.signed[0] as { amountMsat: bigint };
+  assert.throws(() => {
+    add.amountMsat = 1n;
+  }, TypeError);
+  assert.throws(() => {
+    (after.local as { dustLimitSat: bigint }).dustLimitSat = 1n;
+  }, TypeError);
+});

@@ -54,13 +54,19 @@ const MUTABLE_COLUMNS = [
   'updated_at',
 ] as const;
 
+/**
+ * A write reads back only what the store assigns: the rest of the record is what was written
+ * (the state blob, tens of kilobytes with HTLCs in flight, is not copied back out on every step).
+ */
+const STORE_ASSIGNED = 'version, created_at';
+
 const INSERT_SQL =
   `INSERT INTO channels (channel_id, ${MUTABLE_COLUMNS.join(', ')}, version, created_at) ` +
-  `VALUES (?, ${MUTABLE_COLUMNS.map(() => '?').join(', ')}, 1, ?) ON CONFLICT (channel_id) DO NOTHING RETURNING *`;
+  `VALUES (?, ${MUTABLE_COLUMNS.map(() => '?').join(', ')}, 1, ?) ON CONFLICT (channel_id) DO NOTHING RETURNING ${STORE_ASSIGNED}`;
 
 const UPDATE_SQL =
   `UPDATE channels SET ${MUTABLE_COLUMNS.map((c) => `${c} = ?`).join(', ')}, version = version + 1 ` +
-  'WHERE channel_id = ? AND version = ? RETURNING *';
+  `WHERE channel_id = ? AND version = ? RETURNING ${STORE_ASSIGNED}`;
 
 export function channelRepository(db: SqlExecutor): ChannelRepository {
   const get = async (channelId: Uint8Array): Promise<ChannelRecord | undefined> => {
@@ -101,7 +107,14 @@ export function channelRepository(db: SqlExecutor): ChannelRepository {
         expectedVersion === 0
           ? await db.query(INSERT_SQL, [channelId, ...values, channel.updatedAt])
           : await db.query(UPDATE_SQL, [...values, channelId, expectedVersion]);
-      if (rows[0] !== undefined) return decode(rows[0]);
+      if (rows[0] !== undefined) {
+        const r = rowReader(rows[0], 'channels');
+        return {
+          ...channel,
+          version: r.number('version'),
+          createdAt: r.number('created_at'),
+        };
+      }
       const actual = (await get(channelId))?.version ?? 0;
       throw new VersionConflictError('channel', expectedVersion, actual);
     },
