@@ -23,7 +23,20 @@ export function localSecret(channelSeed: Uint8Array, n: number): Uint8Array {
   return perCommitmentSecret(channelKeys(channelSeed).perCommitmentSeed, n);
 }
 
+// Each commitment number's point is wanted several times (when we announce it in a
+// revoke_and_ack, when the peer's commitment_signed for it is checked, to retransmit): a point
+// costs up to 48 hashes and an EC multiplication. A pure cache of the latest few per channel.
+const points = new Map<string, Uint8Array>();
+const POINT_LIMIT = 4096;
+
 /** Our per_commitment_point for commitment number `n`. */
 export function localPoint(channelSeed: Uint8Array, n: number): Uint8Array {
-  return perCommitmentPoint(localSecret(channelSeed, n));
+  const k = `${bytesToHex(channelSeed)}:${n}`;
+  let point = points.get(k);
+  if (point === undefined) {
+    if (points.size >= POINT_LIMIT) points.clear();
+    point = perCommitmentPoint(localSecret(channelSeed, n));
+    points.set(k, point);
+  }
+  return Uint8Array.from(point);
 }
