@@ -134,6 +134,9 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #beforeWrite: (() => void) | undefined;
+  /** Connections holding messages written this turn; see `#write`. */
+  readonly #held = new Set<Connection>();
+  #releaseTimer: NodeJS.Immediate | undefined;
   readonly #connections = new Map<string, Connection>();
   /** Dials in flight; `cancelled` once `disconnect` was called for the peer meanwhile. */
   readonly #dialing = new Map<string, { cancelled: boolean }>();
@@ -488,8 +491,19 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
     for (const w of waiters ?? []) w.resolve(info);
   }
 
+  /**
+   * Messages written in one turn of the event loop are held in their sockets and released
+   * together at its end (`#releaseHeld`), after one `beforeWrite` for all of them: one flush of
+   * the store and one socket write per peer for a burst (an HTLC's update_add_htlc and
+   * commitment_signed, a revoke_and_ack and the commitment_signed after it), where writing each
+   * at once flushed before each.
+   */
   #write(c: Connection, message: WireMessage | UnknownMessage): PeerSendResult {
-    this.#beforeWrite?.();
+    if (!c.ended) {
+      c.conn.hold();
+      this.#held.add(c);
+      this.#releaseTimer ??= setImmediate(() => this.#releaseHeld());
+    }
     const status = c.conn.send(encodeMessage(message));
     if (status === 'closed') return 'not_connected';
     if (c.conn.bufferedBytes > this.#limits.maxQueuedBytes) {
@@ -505,9 +519,39 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
     return status;
   }
 
+  /**
+   * Lets every held message go, once `beforeWrite` made the store durable. If it cannot (the store
+   * failed), nothing held may leave: those connections are dropped with their messages unsent.
+   */
+  #releaseHeld(): void {
+    if (this.#releaseTimer !== undefined) clearImmediate(this.#releaseTimer);
+    this.#releaseTimer = undefined;
+    if (this.#held.size === 0) return;
+    const held = [...this.#held];
+    this.#held.clear();
+    try {
+      this.#beforeWrite?.();
+    } catch (e) {
+      for (const c of held) {
+        c.conn.abort();
+        this.#end(
+          c,
+          disconnectReason(
+            'local',
+            `messages to the peer were dropped unsent: the state they announce could not be made durable (${(e as Error).message})`,
+          ),
+        );
+      }
+      return;
+    }
+    for (const c of held) c.conn.release();
+  }
+
   /** Ends a connection at once as far as the node is concerned; the socket closes in the background. */
   #end(c: Connection, reason: DisconnectReason): void {
     if (c.ended) return;
+    // What was written before the end (an error, a warning) leaves durably, as any message does.
+    if (this.#held.has(c)) this.#releaseHeld();
     c.ended = true;
     c.session.close();
     c.conn.close();

@@ -79,8 +79,10 @@ export interface PeerManagerOptions {
   /** Uniform random numbers in [0, 1) for backoff jitter (default `Math.random`). */
   readonly random?: () => number;
   /**
-   * Called before any message is written to a peer: the node makes its store durable there, so
+   * Called before messages written to peers leave: the node makes its store durable there, so
    * that no peer sees a message whose state a power loss could take back (see Store.flush).
+   * Messages written in one turn of the event loop leave together at its end, after one call; if
+   * it throws, they never leave and their connections are dropped.
    */
   readonly beforeWrite?: () => void;
 }

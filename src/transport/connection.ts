@@ -77,6 +77,7 @@ export class NoiseConnection extends EventEmitter<NoiseConnectionEvents> {
   readonly #inbox: Uint8Array[] = [];
   #waiter: ((message: Uint8Array | undefined) => void) | undefined;
   #pausedForInbox = false;
+  #held = false;
   #reason: CloseReason | undefined; // set when the connection starts closing
   #closedReason: CloseReason | undefined; // set when the socket has closed
   #resolveClosed!: (reason: CloseReason) => void;
@@ -153,9 +154,35 @@ export class NoiseConnection extends EventEmitter<NoiseConnectionEvents> {
     return this.#socket.write(encryptMessage(this.#sending, message)) ? 'ok' : 'buffer_full';
   }
 
+  /**
+   * Keeps what `send` queues from reaching the socket until `release`: a burst of messages then
+   * leaves in one write, and the peer layer can make its store durable once for all of them
+   * before any leaves. Idempotent. `close` releases what is held (it flushes the queue).
+   */
+  hold(): void {
+    if (this.#held || this.#socket.destroyed) return;
+    this.#socket.cork();
+    this.#held = true;
+  }
+
+  /** Lets the held messages go (one write); see `hold`. */
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#socket.uncork();
+  }
+
+  /** Closes at once; whatever is queued or held is dropped unsent. Idempotent. */
+  abort(): void {
+    this.#reason ??= { kind: 'local' };
+    this.#held = false;
+    this.#socket.destroy();
+  }
+
   /** Closes the connection after the queued messages are flushed (or 5 s have passed). Idempotent. */
   close(): void {
     if (this.#reason !== undefined) return;
+    this.#held = false;
     this.#reason = { kind: 'local' };
     // A peer that stops reading must not keep the socket alive forever: flush, but only so long.
     const timer = setTimeout(() => this.#socket.destroy(), CLOSE_FLUSH_TIMEOUT_MS);

@@ -85,18 +85,49 @@ test('two managers connect both ways; init exchanged, features known, messages d
   b.manager.disconnect(A.id);
 });
 
-test('beforeWrite runs before every message is written (the node flushes its store there)', async () => {
+test('messages written in one turn leave together at its end, after one beforeWrite (the node flushes its store there)', async () => {
   let flushes = 0;
   const a = await start(A.priv, { beforeWrite: () => void flushes++ });
   const b = await start(B.priv);
   await a.manager.connect(B.id, '127.0.0.1', b.port);
   const afterInit = flushes;
   assert.ok(afterInit >= 1, 'init went out after a flush');
-  const atB = waitFor<[Uint8Array, WireMessage]>(b.manager, 'message');
-  assert.equal(a.manager.send(B.id, shutdown), 'ok');
-  assert.equal(flushes, afterInit + 1, 'one flush, before the write');
-  await atB;
+  const got: WireMessage[] = [];
+  const three = new Promise<void>((resolve) =>
+    b.manager.on('message', (_id: Uint8Array, m: WireMessage) => {
+      got.push(m);
+      if (got.length === 3) resolve();
+    }),
+  );
+  const sent = [1, 2, 3].map((n): WireMessage => ({ ...shutdown, channelId: new Uint8Array(32).fill(n) }));
+  for (const m of sent) assert.equal(a.manager.send(B.id, m), 'ok');
+  assert.equal(flushes, afterInit, 'nothing flushed (nor written) while the turn goes on');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(flushes, afterInit + 1, 'one flush for the three');
+  await three;
+  assert.deepEqual(got, sent, 'all three arrive, in order');
   a.manager.disconnect(B.id);
+});
+
+test('messages whose flush fails never leave: their connection is dropped', async () => {
+  let fail = false;
+  const a = await start(A.priv, {
+    beforeWrite: () => {
+      if (fail) throw new Error('disk gone');
+    },
+  });
+  const b = await start(B.priv);
+  await a.manager.connect(B.id, '127.0.0.1', b.port);
+  let received = 0;
+  b.manager.on('message', () => void received++);
+  const closed = waitFor<[Uint8Array, { code: string; message: string }]>(a.manager, 'peerDisconnected');
+  const bSawClose = waitFor<unknown[]>(b.manager, 'peerDisconnected');
+  fail = true;
+  assert.equal(a.manager.send(B.id, shutdown), 'ok');
+  const [, reason] = await closed;
+  assert.match(reason.message, /dropped unsent.*disk gone/);
+  await bSawClose;
+  assert.equal(received, 0, 'the peer never saw the message');
 });
 
 test('a peer requiring an unknown even feature is disconnected, and told why', async () => {
