@@ -174,8 +174,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const openapi = buildOpenApi(API_ROUTES, { version: packageVersion() });
 
   if (log !== undefined) {
+    // Refused and failed requests at info; answered ones at debug (a busy node answers hundreds
+    // a second, and each line costs the event loop).
     app.addHook('onResponse', async (req, reply) => {
-      log.info(
+      log[reply.statusCode < 400 ? 'debug' : 'info'](
         {
           method: req.method,
           url: redactToken(req.url),

@@ -59,7 +59,7 @@ import {
   SwitchHtlcSender,
 } from './links.js';
 import { createLogger, type Logger } from './logger.js';
-import { paymentIdOf, paymentLogFields } from './payment-log.js';
+import { paymentIdOf, paymentLogFields, paymentLogLevel } from './payment-log.js';
 
 /** The seed file in the data directory (BIP 39 words, 0600, optionally encrypted). */
 export const SEED_FILE = 'ksnode.seed';
@@ -438,7 +438,9 @@ export class Node extends EventEmitter<NodeEvents> {
     });
     this.loop.on((e) => {
       const id = paymentIdOf(e);
-      log.info({ module: 'payments', event: e.type, ...paymentLogFields(e) }, 'payment');
+      const level = paymentLogLevel(e);
+      if (log.isLevelEnabled(level))
+        log[level]({ module: 'payments', event: e.type, ...paymentLogFields(e) }, 'payment');
       this.emit('payment', id);
     });
 
@@ -777,7 +779,8 @@ export class Node extends EventEmitter<NodeEvents> {
         );
         break;
       case 'forward_added':
-        log.info({ forwardId: e.forwardId }, 'forward added');
+        // Its resolution is logged at info: one line per forward.
+        log.debug({ forwardId: e.forwardId }, 'forward added');
         this.emit('forward', e.forwardId);
         break;
       case 'forward_settled':

@@ -11,6 +11,15 @@ export function paymentIdOf(e: PaymentEvent): number {
     : e.paymentId;
 }
 
+/**
+ * The level a payment event is logged at: its outcome and each failed attempt (or one left to the
+ * chain) at info, its creation and each attempt's start at debug, so that a busy node writes one
+ * info line per payment.
+ */
+export function paymentLogLevel(e: PaymentEvent): 'info' | 'debug' {
+  return e.type === 'payment_created' || e.type === 'attempt_started' ? 'debug' : 'info';
+}
+
 /** Structured log fields for a payment event. */
 export function paymentLogFields(e: PaymentEvent): Record<string, string | number | null> {
   switch (e.type) {

@@ -527,7 +527,7 @@ describe('limits and failures', () => {
 
   test('request log lines carry method, path and status, never a token from the query', async () => {
     const lines: string[] = [];
-    const logger = pino({ level: 'info' }, { write: (l: string) => lines.push(l) });
+    const logger = pino({ level: 'debug' }, { write: (l: string) => lines.push(l) });
     const net = new FakeNetwork();
     const dir = mkdtempSync(join(tmpdir(), 'ksnode-log-'));
     const s = await startApiServer({
@@ -543,10 +543,11 @@ describe('limits and failures', () => {
       await call(s, 'GET', '/v1/info');
       const entries = lines.map((l) => JSON.parse(l)).filter((e) => e.msg === 'api request');
       assert.deepEqual(
-        entries.map((e) => [e.method, e.url, e.status]),
+        entries.map((e) => [e.method, e.url, e.status, e.level]),
         [
-          ['GET', '/v1/info?token=***', 401],
-          ['GET', '/v1/info', 200],
+          // Refused at info, answered at debug.
+          ['GET', '/v1/info?token=***', 401, 30],
+          ['GET', '/v1/info', 200, 20],
         ],
       );
       assert.ok(!lines.join('').includes(secret));
