@@ -849,6 +849,10 @@ export class ChannelDriver implements ActionHost {
     }
     this.rekey(e, prev);
 
+    // Scheduled before the messages are written: the signing then comes before the end of turn
+    // at which the peer layer lets this turn's messages go, so that a revoke_and_ack and the
+    // commitment_signed that follows it leave together, after one flush.
+    this.scheduleSign(e);
     for (const { r } of steps) {
       for (const m of r.outbound) this.o.peers.send(e.peer, m);
       if (r.failure !== undefined) {
@@ -866,7 +870,7 @@ export class ChannelDriver implements ActionHost {
       }
       for (const a of r.actions) await carryOut(this, e, a);
     }
-    this.scheduleSign(e);
+    this.scheduleSign(e); // (an action may have made a signature due)
     this.report(e, events, resolutions, outboxKeys, next !== prev);
   }
 

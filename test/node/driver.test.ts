@@ -118,8 +118,26 @@ const STATEFUL = new Set([
   'closing_signed',
 ]);
 
+/**
+ * When set, each message sent is noted, and so is the end of the turn it was sent in, as the
+ * peer manager sees it: it lets a turn's messages go at the first setImmediate after the first.
+ */
+let turns: string[] | undefined;
+/** Whose turn end is pending (each side has its own peer manager). */
+const turnEndPending = new Set<string>();
+
 function send(from: Side, msg: WireMessage): boolean {
   if (!from.connected) return false;
+  if (turns !== undefined) {
+    turns.push(`${from.name} ${msg.kind}`);
+    if (!turnEndPending.has(from.name)) {
+      turnEndPending.add(from.name);
+      setImmediate(() => {
+        turnEndPending.delete(from.name);
+        turns?.push(`${from.name} released`);
+      });
+    }
+  }
   if (msg.kind === 'commitment_signed')
     signed.push({ from: from.name, htlcSignatures: msg.htlcSignature.length });
   if (STATEFUL.has(msg.kind) && 'channelId' in msg) {
@@ -418,6 +436,31 @@ test('HTLCs submitted together are stored in one write and signed in one commitm
   assert.equal(bob.writes.count - bobWrites, 1, 'five fulfills, one write');
   await waitFor('alice has the five preimages', () => alice.resolved.length === resolved + 5);
   await settle();
+  assert.deepEqual(violations, []);
+});
+
+test('a revoke_and_ack and the commitment_signed after it leave in the same turn (one flush)', async () => {
+  turns = [];
+  const added = await alice.driver.addHtlc(channelId, {
+    amountMsat: 4_000n,
+    paymentHash: sha256(new Uint8Array(32).fill(0x44)),
+    cltvExpiry: devnet.tipHeight + 100,
+    onion: new Uint8Array(1366),
+    origin: Uint8Array.of(0x44),
+  });
+  assert.ok(added.ok);
+  await settle();
+  const seen = turns;
+  turns = undefined;
+  // Bob answers Alice's commitment_signed with his revoke_and_ack and signs her next commitment:
+  // both before his turn's messages are let go. (Signed a turn later, his commitment_signed
+  // left with a flush of its own.)
+  const bobs = seen.filter((x) => x.startsWith('bob '));
+  assert.deepEqual(
+    bobs.slice(0, 3),
+    ['bob revoke_and_ack', 'bob commitment_signed', 'bob released'],
+    seen.join(', '),
+  );
   assert.deepEqual(violations, []);
 });
 
