@@ -52,7 +52,7 @@ describe('store on SQLite', () => {
     }
   });
 
-  test('sqlite: connections run in WAL mode with synchronous=NORMAL, foreign keys and a busy timeout', async () => {
+  test('sqlite: connections run in WAL mode with synchronous=NORMAL, exclusive locking, foreign keys and a busy timeout', async () => {
     const root = await mkdtemp(join(tmpdir(), 'ksnode-sqlite-'));
     const db = new Database(join(root, 'x.sqlite'));
     try {
@@ -61,8 +61,29 @@ describe('store on SQLite', () => {
       assert.equal(db.pragma('synchronous', { simple: true }), 1); // 1 = NORMAL: flush() syncs
       assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
       assert.equal(db.pragma('busy_timeout', { simple: true }), 1234);
+      assert.equal(db.pragma('locking_mode', { simple: true }), 'exclusive');
     } finally {
       db.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  test('sqlite: a second process on the same database cannot use it while the node runs', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ksnode-sqlite-'));
+    const store = createStore(openSqliteBackend({ dataDir: root }), SQLITE_MIGRATIONS);
+    try {
+      await store.migrate();
+      await store.channels.upsert(channel(1), 0);
+      // Another connection (as another ksnode process on the same data directory would open).
+      const other = new Database(join(root, DEFAULT_SQLITE_FILE), { timeout: 50 });
+      try {
+        assert.throws(() => other.prepare('SELECT count(*) FROM channels').get(), /database is locked/);
+      } finally {
+        other.close();
+      }
+      assert.equal((await store.channels.list()).length, 1, 'the node goes on');
+    } finally {
+      await store.close();
       await rm(root, { recursive: true, force: true });
     }
   });

@@ -50,14 +50,19 @@ export function migrationCases(backend: TestBackend): void {
   test('migrations: a failing migration leaves no trace; a newer schema is refused', async () => {
     const db = await backend.fresh();
     try {
+      // One program after another on the same database, each closed before the next opens (a
+      // SQLite store keeps its database to itself while open).
       const store = await db.open();
       await store.migrate();
+      await store.close();
       const broken = await db.open(plus(backend.plan, 'CREATE TABLE extra (x INTEGER)', 'THIS IS NOT SQL'));
       await assert.rejects(broken.migrate());
       assert.equal(await broken.schemaVersion(), 2);
+      await broken.close();
       // The first statement was rolled back too: creating the table again succeeds.
       const fixed = await db.open(plus(backend.plan, 'CREATE TABLE extra (x INTEGER)'));
       assert.deepEqual(await fixed.migrate(), [3]);
+      await fixed.close();
       const old = await db.open();
       await rejectsWith(old.migrate(), 'schema_too_new');
       assert.equal(await old.schemaVersion(), 3);
