@@ -13,6 +13,8 @@ export type StoreErrorCode =
   | 'corrupt_row'
   | 'schema_too_new'
   | 'invalid_config'
+  /** Another process has the database open (another node on the same data directory). */
+  | 'in_use'
   /** The disk failed to confirm a write; the store refuses all later work (restart the node). */
   | 'io_error';
 

@@ -81,6 +81,11 @@ describe('store on SQLite', () => {
       } finally {
         other.close();
       }
+      // A second store (a second ksnode on the same data directory) is refused at once.
+      assert.throws(
+        () => openSqliteBackend({ dataDir: root, busyTimeoutMs: 50 }),
+        (e: unknown) => e instanceof StoreError && e.code === 'in_use' && /another ksnode/.test(e.message),
+      );
       assert.equal((await store.channels.list()).length, 1, 'the node goes on');
     } finally {
       await store.close();

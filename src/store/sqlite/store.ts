@@ -37,6 +37,11 @@ export function openSqliteBackend(options: SqliteStoreOptions & { syncFile?: Syn
     configureConnection(db, options.busyTimeoutMs ?? 5000);
   } catch (e) {
     db.close();
+    if ((e as { code?: unknown }).code === 'SQLITE_BUSY')
+      throw new StoreError(
+        'in_use',
+        `${path} is in use by another process: is another ksnode running on this data directory?`,
+      );
     throw e;
   }
   return sqliteBackend(db, `${path}-wal`, options.syncFile ?? fdatasyncSync);
