@@ -278,11 +278,12 @@ export interface PaymentView {
 }
 
 /**
- * A payment just started: `payment` is its first stored state (in flight), `result` resolves with
- * its final state (succeeded or failed; a failed payment is a value, not a rejection).
+ * A payment just started: `payment()` reads its state now (in flight, or already final), for a
+ * caller that does not wait; `result` resolves with its final state (succeeded or failed; a
+ * failed payment is a value, not a rejection).
  */
 export interface PaymentHandle {
-  payment: PaymentView;
+  payment(): Promise<PaymentView>;
   result: Promise<PaymentView>;
 }
 

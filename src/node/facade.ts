@@ -353,13 +353,13 @@ export class NodeFacadeImpl implements NodeFacade {
 
   private async handle(start: PaymentStart): Promise<PaymentHandle> {
     const id = start.payment.id;
-    const payment = await this.paymentViewById(id, false);
     const result = this.node.loop
       .waitForCompletion(id)
       .then(async () => (await this.paymentViewById(id, true))!);
     // A caller that does not wait for the result must not leave a rejection unhandled.
     result.catch(() => undefined);
-    return { payment: payment!, result };
+    // Read only for a caller that does not wait (most wait: one view read per payment less).
+    return { payment: async () => (await this.paymentViewById(id, false))!, result };
   }
 
   async listPayments(query: ListPaymentsQuery): Promise<PaymentView[]> {

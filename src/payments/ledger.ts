@@ -110,6 +110,16 @@ export class PaymentLedger {
     return this.store.payments.get(paymentId);
   }
 
+  /** A payment and its attempts, read in one transaction. */
+  withAttempts(
+    paymentId: number,
+  ): Promise<{ payment: PaymentRecord | undefined; attempts: LoadedAttempt[] }> {
+    return this.store.transaction(async (tx) => ({
+      payment: await tx.payments.get(paymentId),
+      attempts: await this.attempts(paymentId, tx),
+    }));
+  }
+
   async attempts(paymentId: number, tx: StoreTx = this.store): Promise<LoadedAttempt[]> {
     const rows = await tx.paymentAttempts.list(paymentId);
     return rows.map((record) => ({ record, stored: decodeAttempt(record.route) }));

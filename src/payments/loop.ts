@@ -21,7 +21,7 @@ import { PaymentError } from './errors.js';
 import { PaymentEvents, type PaymentListener } from './events.js';
 import { buildFinalRecords, describeRecords, validateCustomRecords } from './keysend.js';
 import { applyLessons, type LearningSession } from './learn.js';
-import { PaymentLedger, type PaymentView } from './ledger.js';
+import { type LoadedAttempt, PaymentLedger, type PaymentView } from './ledger.js';
 import { KeyedMutex } from './mutex.js';
 import {
   checkSendOptions,
@@ -95,6 +95,12 @@ interface Session extends LearningSession {
   /** Set once nothing a retry could change: the payment fails when no attempt is in flight. */
   terminal?: string;
   lastFailure?: string;
+}
+
+/** A payment and its attempts as just written by the caller that hands them on. */
+interface Stored {
+  payment: PaymentRecord;
+  attempts: LoadedAttempt[];
 }
 
 interface Launch {
@@ -359,13 +365,14 @@ export class PaymentLoop {
       }
       throw e;
     }
-    return this.started(payment, plan);
+    // Just stored, with no attempt: its first attempts start without reading it back.
+    return this.started(payment, plan, { payment, attempts: [] });
   }
 
-  private async started(payment: PaymentRecord, plan: PaymentPlan): Promise<PaymentStart> {
+  private async started(payment: PaymentRecord, plan: PaymentPlan, stored?: Stored): Promise<PaymentStart> {
     this.sessions.set(payment.id, this.newSession(plan));
     this.events.emit({ type: 'payment_created', payment });
-    await this.advance(payment.id);
+    await this.advance(payment.id, stored);
     return { payment, existing: false };
   }
 
@@ -423,13 +430,14 @@ export class PaymentLoop {
   // ---------------------------------------------------------------- attempts
 
   /** Starts whatever attempts the payment needs now, then sends them (outside the payment's lock). */
-  private async advance(paymentId: number): Promise<void> {
-    const launches = await this.mutex.run(paymentId, () => this.startAttempts(paymentId));
+  private async advance(paymentId: number, stored?: Stored): Promise<void> {
+    const launches = await this.mutex.run(paymentId, () => this.startAttempts(paymentId, stored));
     await Promise.all(launches.map((l) => this.send(l)));
   }
 
-  private async startAttempts(paymentId: number): Promise<Launch[]> {
-    const payment = await this.ledger.payment(paymentId);
+  /** `stored`: the payment and its attempts as the caller just wrote them (else they are read). */
+  private async startAttempts(paymentId: number, stored?: Stored): Promise<Launch[]> {
+    const { payment, attempts } = stored ?? (await this.ledger.withAttempts(paymentId));
     if (payment === undefined) return [];
     if (payment.status !== 'in_flight') {
       this.settleWaiters(payment);
@@ -438,7 +446,6 @@ export class PaymentLoop {
     const session = await this.session(paymentId);
     if (session === undefined) return this.fail(payment, 'the payment plan is missing from the store');
     const { plan } = session;
-    const attempts = await this.ledger.attempts(paymentId);
     const inFlight = attempts.filter((a) => a.record.status === 'in_flight').map((a) => a.stored);
     const stop = async (reason: string): Promise<Launch[]> => {
       if (inFlight.length === 0) return this.fail(payment, reason);
@@ -526,10 +533,9 @@ export class PaymentLoop {
     attemptNumber: number,
     outcome: Resolution,
   ): Promise<boolean> {
-    const attempt = (await this.ledger.attempts(paymentId)).find(
-      (a) => a.record.attemptNumber === attemptNumber,
-    );
-    const payment = await this.ledger.payment(paymentId);
+    const read = await this.ledger.withAttempts(paymentId);
+    const payment = read.payment;
+    const attempt = read.attempts.find((a) => a.record.attemptNumber === attemptNumber);
     if (attempt === undefined || payment === undefined || attempt.record.status === 'succeeded') return false;
     const { route, sessionKey } = attempt.stored;
     const now = this.cfg.nowMs();

@@ -456,7 +456,8 @@ export class FakeNode implements NodeFacade {
         'this idempotency key belongs to a payment with other parameters',
       );
     }
-    return { payment: this.paymentView(p), result: p.result };
+    const view = this.paymentView(p);
+    return { payment: async () => view, result: p.result };
   }
 
   private startPayment(args: {
@@ -514,7 +515,8 @@ export class FakeNode implements NodeFacade {
     this.payments.push(st);
     this.emitPayment(st);
     this.network.later(0, () => this.attempt(st, 1, new Set()));
-    return { payment: this.paymentView(st), result };
+    const view = this.paymentView(st);
+    return { payment: async () => view, result };
   }
 
   private paymentView(st: PaymentState): PaymentView {

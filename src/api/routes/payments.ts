@@ -55,7 +55,7 @@ async function answer(
 ) {
   let payment: PaymentView;
   if (wait === false) {
-    payment = handle.payment;
+    payment = await handle.payment();
     ctx.setStatus(202);
   } else {
     payment = await untilAborted(handle.result, ctx.signal);
