@@ -24,6 +24,20 @@ function withoutUndefined<T>(v: T): T {
   ) as T;
 }
 
+/** A offers B a 5,000 sat HTLC with a random preimage (returned) and onion. */
+function addHtlc(h: Harness, rng: Rng): Uint8Array {
+  const pre = rng.bytes(32);
+  h.apply(h.a, {
+    kind: 'addHtlc',
+    amountMsat: 5_000_000n,
+    paymentHash: sha256(pre),
+    cltvExpiry: h.height + 50,
+    onionRoutingPacket: onion(rng),
+    pathKey: h.a.s.local.fundingPubkey,
+  });
+  return pre;
+}
+
 function roundTrips(s: ChannelState): void {
   const bytes = serializeChannel(s);
   const back = deserializeChannel(bytes);
@@ -45,16 +59,7 @@ test('round trip in every phase of a channel life', () => {
   };
   h.open({ format: 'anchors', pushMsat: 100_000_000n, persistEveryStep: false });
   snap();
-  const rng = new Rng(1);
-  const pre = rng.bytes(32);
-  h.apply(h.a, {
-    kind: 'addHtlc',
-    amountMsat: 5_000_000n,
-    paymentHash: sha256(pre),
-    cltvExpiry: h.height + 50,
-    onionRoutingPacket: onion(rng),
-    pathKey: h.a.s.local.fundingPubkey,
-  });
+  const pre = addHtlc(h, new Rng(1));
   snap();
   h.apply(h.a, { kind: 'signCommitment' });
   snap();
@@ -156,16 +161,7 @@ test('parts kept from an earlier state give the bytes of a fresh encoding, and a
   const h = new Harness(nodeConfig('A', 1), nodeConfig('B', 2));
   h.persistEveryStep = false;
   h.open({ format: 'anchors', pushMsat: 100_000_000n, persistEveryStep: false });
-  const rng = new Rng(7);
-  const pre = rng.bytes(32);
-  h.apply(h.a, {
-    kind: 'addHtlc',
-    amountMsat: 5_000_000n,
-    paymentHash: sha256(pre),
-    cltvExpiry: h.height + 50,
-    onionRoutingPacket: onion(rng),
-    pathKey: h.a.s.local.fundingPubkey,
-  });
+  addHtlc(h, new Rng(7));
   const before = h.a.s;
   const first = serializeChannel(before);
   h.apply(h.a, { kind: 'signCommitment' });
