@@ -551,7 +551,11 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
   #end(c: Connection, reason: DisconnectReason): void {
     if (c.ended) return;
     // What was written before the end (an error, a warning) leaves durably, as any message does.
-    if (this.#held.has(c)) this.#releaseHeld();
+    if (this.#held.has(c)) {
+      this.#releaseHeld();
+      // A flush that failed has ended the connection already (its messages dropped unsent).
+      if (c.ended) return;
+    }
     c.ended = true;
     c.session.close();
     c.conn.close();

@@ -130,6 +130,30 @@ test('messages whose flush fails never leave: their connection is dropped', asyn
   assert.equal(received, 0, 'the peer never saw the message');
 });
 
+test('a disconnect in the turn of a failing flush ends the connection once, its messages unsent', async () => {
+  let fail = false;
+  const a = await start(A.priv, {
+    beforeWrite: () => {
+      if (fail) throw new Error('disk gone');
+    },
+  });
+  const b = await start(B.priv);
+  await a.manager.connect(B.id, '127.0.0.1', b.port);
+  let received = 0;
+  b.manager.on('message', () => void received++);
+  const reasons: string[] = [];
+  a.manager.on('peerDisconnected', (_id: Uint8Array, r: { message: string }) => reasons.push(r.message));
+  const bSawClose = waitFor<unknown[]>(b.manager, 'peerDisconnected');
+  fail = true;
+  assert.equal(a.manager.send(B.id, shutdown), 'ok');
+  a.manager.disconnect(B.id);
+  await bSawClose;
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(reasons.length, 1, reasons.join(' | '));
+  assert.match(reasons[0]!, /dropped unsent.*disk gone/);
+  assert.equal(received, 0, 'the peer never saw the message');
+});
+
 test('a peer requiring an unknown even feature is disconnected, and told why', async () => {
   const a = await start(A.priv);
   const picky = await start(C.priv, { features: OUR_INIT_FEATURES.with(200) });
