@@ -100,9 +100,9 @@ export function sha256(...data: Uint8Array[]): Uint8Array {
   return new Uint8Array(h.digest());
 }
 
-/** Bitcoin's HASH256: sha256(sha256(x)). */
-export function sha256d(data: Uint8Array): Uint8Array {
-  return sha256(sha256(data));
+/** Bitcoin's HASH256: sha256(sha256(x)), of the concatenation of the parts given. */
+export function sha256d(...data: Uint8Array[]): Uint8Array {
+  return sha256(sha256(...data));
 }
 
 export function ripemd160(data: Uint8Array): Uint8Array {

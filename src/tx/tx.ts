@@ -3,7 +3,7 @@
 // bigint satoshi amounts) to it and turns its throws into values. The BIP 143 digest is written
 // out here (see segwitV0Sighash).
 import { RawTx } from '@scure/btc-signer';
-import { bytesToHex, hexToBytes, sha256, sha256d } from '../crypto/index.js';
+import { bytesToHex, hexToBytes, sha256d } from '../crypto/index.js';
 
 /**
  * A reference to a transaction output. `txid` is in internal byte order: the order it has inside
@@ -158,10 +158,6 @@ function outputBytes(o: TxOutput): Uint8Array[] {
   return [u64le(o.amountSat), compactSize(o.script.length), o.script];
 }
 
-function hash256(parts: Uint8Array[]): Uint8Array {
-  return sha256(sha256(...parts));
-}
-
 const ZERO32: Uint8Array = new Uint8Array(32);
 
 /**
@@ -189,18 +185,18 @@ export function segwitV0Sighash(
   const anyoneCanPay = (sighashType & SIGHASH_ANYONECANPAY) !== 0;
   // BIP 143: "If the ANYONECANPAY flag is not set, hashPrevouts is the double SHA256 of the
   // serialization of all input outpoints; Otherwise, hashPrevouts is a uint256 of 0x0000......0000."
-  const hashPrevouts = anyoneCanPay ? ZERO32 : hash256(tx.inputs.flatMap((i) => outpointBytes(i.prevout)));
+  const hashPrevouts = anyoneCanPay ? ZERO32 : sha256d(...tx.inputs.flatMap((i) => outpointBytes(i.prevout)));
   const hashSequence =
     anyoneCanPay || base === SIGHASH_SINGLE || base === SIGHASH_NONE
       ? ZERO32
-      : hash256(tx.inputs.map((i) => u32le(i.sequence)));
+      : sha256d(...tx.inputs.map((i) => u32le(i.sequence)));
   let hashOutputs: Uint8Array = ZERO32;
   if (base !== SIGHASH_SINGLE && base !== SIGHASH_NONE)
-    hashOutputs = hash256(tx.outputs.flatMap(outputBytes));
+    hashOutputs = sha256d(...tx.outputs.flatMap(outputBytes));
   else if (base === SIGHASH_SINGLE && inputIndex < tx.outputs.length)
-    hashOutputs = hash256(outputBytes(tx.outputs[inputIndex]!));
+    hashOutputs = sha256d(...outputBytes(tx.outputs[inputIndex]!));
   const input = tx.inputs[inputIndex]!;
-  return hash256([
+  return sha256d(
     u32le(tx.version),
     hashPrevouts,
     hashSequence,
@@ -212,5 +208,5 @@ export function segwitV0Sighash(
     hashOutputs,
     u32le(tx.lockTime),
     u32le(sighashType),
-  ]);
+  );
 }
