@@ -109,7 +109,11 @@ test('messages written in one turn leave together at its end, after one beforeWr
   a.manager.disconnect(B.id);
 });
 
-test('messages whose flush fails never leave: their connection is dropped', async () => {
+/**
+ * A connected to B, with a flush (beforeWrite) that fails from `breakDisk()` on; `received` counts
+ * the messages B got, `reasons` A's disconnections.
+ */
+async function pairWithFailingFlush() {
   let fail = false;
   const a = await start(A.priv, {
     beforeWrite: () => {
@@ -118,40 +122,41 @@ test('messages whose flush fails never leave: their connection is dropped', asyn
   });
   const b = await start(B.priv);
   await a.manager.connect(B.id, '127.0.0.1', b.port);
-  let received = 0;
-  b.manager.on('message', () => void received++);
-  const closed = waitFor<[Uint8Array, { code: string; message: string }]>(a.manager, 'peerDisconnected');
+  const seen = { received: 0, reasons: [] as string[] };
+  b.manager.on('message', () => void seen.received++);
+  a.manager.on('peerDisconnected', (_id: Uint8Array, r: { message: string }) => seen.reasons.push(r.message));
   const bSawClose = waitFor<unknown[]>(b.manager, 'peerDisconnected');
-  fail = true;
+  return {
+    a,
+    seen,
+    bSawClose,
+    breakDisk: () => {
+      fail = true;
+    },
+  };
+}
+
+test('messages whose flush fails never leave: their connection is dropped', async () => {
+  const { a, seen, bSawClose, breakDisk } = await pairWithFailingFlush();
+  const closed = waitFor<[Uint8Array, { code: string; message: string }]>(a.manager, 'peerDisconnected');
+  breakDisk();
   assert.equal(a.manager.send(B.id, shutdown), 'ok');
   const [, reason] = await closed;
   assert.match(reason.message, /dropped unsent.*disk gone/);
   await bSawClose;
-  assert.equal(received, 0, 'the peer never saw the message');
+  assert.equal(seen.received, 0, 'the peer never saw the message');
 });
 
 test('a disconnect in the turn of a failing flush ends the connection once, its messages unsent', async () => {
-  let fail = false;
-  const a = await start(A.priv, {
-    beforeWrite: () => {
-      if (fail) throw new Error('disk gone');
-    },
-  });
-  const b = await start(B.priv);
-  await a.manager.connect(B.id, '127.0.0.1', b.port);
-  let received = 0;
-  b.manager.on('message', () => void received++);
-  const reasons: string[] = [];
-  a.manager.on('peerDisconnected', (_id: Uint8Array, r: { message: string }) => reasons.push(r.message));
-  const bSawClose = waitFor<unknown[]>(b.manager, 'peerDisconnected');
-  fail = true;
+  const { a, seen, bSawClose, breakDisk } = await pairWithFailingFlush();
+  breakDisk();
   assert.equal(a.manager.send(B.id, shutdown), 'ok');
   a.manager.disconnect(B.id);
   await bSawClose;
   await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(reasons.length, 1, reasons.join(' | '));
-  assert.match(reasons[0]!, /dropped unsent.*disk gone/);
-  assert.equal(received, 0, 'the peer never saw the message');
+  assert.equal(seen.reasons.length, 1, seen.reasons.join(' | '));
+  assert.match(seen.reasons[0]!, /dropped unsent.*disk gone/);
+  assert.equal(seen.received, 0, 'the peer never saw the message');
 });
 
 test('a peer requiring an unknown even feature is disconnected, and told why', async () => {
