@@ -40,38 +40,60 @@ export class CircuitStore {
    * circuit gets the row's id. `circuit.forwardId` is ignored.
    */
   async createForward(circuit: ForwardCircuit): Promise<CreateForwardResult> {
+    return (await this.createForwards([circuit]))[0]!;
+  }
+
+  /**
+   * `createForward` for several circuits (the forwards of one batch of incoming HTLCs), all in one
+   * transaction, results in the same order.
+   */
+  createForwards(circuits: readonly ForwardCircuit[]): Promise<CreateForwardResult[]> {
+    return this.store.transaction(async (tx) => {
+      const out: CreateForwardResult[] = [];
+      for (const circuit of circuits) out.push(await this.createIn(tx, circuit));
+      return out;
+    });
+  }
+
+  private async createIn(tx: StoreTx, circuit: ForwardCircuit): Promise<CreateForwardResult> {
+    let id: number;
     try {
-      return await this.store.transaction(async (tx) => {
-        const row = await tx.forwards.create({
-          paymentHash: circuit.paymentHash,
-          incomingChannelId: circuit.incomingChannelId,
-          incomingHtlcId: circuit.incomingHtlcId,
-          outgoingChannelId: circuit.outgoingChannelId,
-          outgoingHtlcId: null,
-          incomingAmountMsat: circuit.incomingAmountMsat,
-          outgoingAmountMsat: circuit.outgoingAmountMsat,
-          createdAt: circuit.createdAt,
-        });
-        const created: ForwardCircuit = { ...circuit, forwardId: row.id };
-        await this.kv(tx).put(CIRCUITS + circuitKey(created), encodeCircuit(created));
-        return { kind: 'created', circuit: created } as const;
+      const row = await tx.forwards.create({
+        paymentHash: circuit.paymentHash,
+        incomingChannelId: circuit.incomingChannelId,
+        incomingHtlcId: circuit.incomingHtlcId,
+        outgoingChannelId: circuit.outgoingChannelId,
+        outgoingHtlcId: null,
+        incomingAmountMsat: circuit.incomingAmountMsat,
+        outgoingAmountMsat: circuit.outgoingAmountMsat,
+        createdAt: circuit.createdAt,
       });
+      id = row.id;
     } catch (e) {
+      // The insert did nothing (ON CONFLICT DO NOTHING): the transaction goes on with the others.
       if (!(e instanceof DuplicateError)) throw e;
-      const existing = await this.store.forwards.getByIncoming(
-        circuit.incomingChannelId,
-        circuit.incomingHtlcId,
-      );
+      const existing = await tx.forwards.getByIncoming(circuit.incomingChannelId, circuit.incomingHtlcId);
       return { kind: 'duplicate', existing };
     }
+    const created: ForwardCircuit = { ...circuit, forwardId: id };
+    await this.kv(tx).put(CIRCUITS + circuitKey(created), encodeCircuit(created));
+    return { kind: 'created', circuit: created };
   }
 
   /** Writes a circuit, and for a forward circuit the patch to its forwards row, in one transaction. */
   async save(circuit: Circuit, forward?: ForwardUpdate): Promise<void> {
+    await this.saveMany([{ circuit, ...(forward === undefined ? {} : { forward }) }]);
+  }
+
+  /** `save` for several circuits in one transaction. */
+  async saveMany(entries: readonly { circuit: Circuit; forward?: ForwardUpdate }[]): Promise<void> {
+    if (entries.length === 0) return;
     await this.store.transaction(async (tx) => {
-      if (forward !== undefined && circuit.kind === 'forward')
-        await tx.forwards.update(circuit.forwardId, forward);
-      await this.kv(tx).put(CIRCUITS + circuitKey(circuit), encodeCircuit(circuit));
+      for (const { circuit, forward } of entries) {
+        if (forward !== undefined && circuit.kind === 'forward')
+          await tx.forwards.update(circuit.forwardId, forward);
+        await this.kv(tx).put(CIRCUITS + circuitKey(circuit), encodeCircuit(circuit));
+      }
     });
   }
 

@@ -36,8 +36,16 @@ export class FinalHops {
     return this.held.has(keyOf(channelId, htlcId));
   }
 
-  /** Asks the registry about a final-hop HTLC and carries out its answer. */
-  async receive(link: ChannelLink, htlc: IncomingHtlc, peeled: PeeledFinal, height: number): Promise<void> {
+  /**
+   * Asks the registry about a final-hop HTLC; returns the call that carries out its answer on the
+   * link (made by the caller, together with those of the other HTLCs of its group), if any.
+   */
+  async receive(
+    link: ChannelLink,
+    htlc: IncomingHtlc,
+    peeled: PeeledFinal,
+    height: number,
+  ): Promise<(() => Promise<void>) | undefined> {
     const k = keyOf(link.channelId, htlc.id);
     // Held before asking, so that the registry may resolve it from inside onFinalHtlc.
     this.held.set(k, {
@@ -65,7 +73,7 @@ export class FinalHops {
       this.held.delete(k);
       throw e;
     }
-    if (resolution.kind === 'hold') return;
+    if (resolution.kind === 'hold') return undefined;
     if (resolution.kind === 'settle' && !equalBytes(sha256(resolution.preimage), htlc.paymentHash)) {
       this.deps.emit({ kind: 'anomaly', message: `registry settled final HTLC ${k} with a wrong preimage` });
       resolution = {
@@ -73,7 +81,8 @@ export class FinalHops {
         failure: { name: 'incorrect_or_unknown_payment_details', htlcMsat: htlc.amountMsat, height },
       };
     }
-    await this.resolve(link.channelId, htlc.id, resolution);
+    const taken = this.take(link.channelId, htlc.id, resolution);
+    return taken === false ? undefined : taken;
   }
 
   /**
@@ -81,6 +90,14 @@ export class FinalHops {
    * channel has no registered link (it stays held until the channel reports it again).
    */
   async resolve(channelId: Uint8Array, htlcId: bigint, resolution: Decided): Promise<boolean> {
+    const taken = this.take(channelId, htlcId, resolution);
+    if (taken === false) return false;
+    await taken();
+    return true;
+  }
+
+  /** Takes a held HTLC's resolution now; returns the link call that carries it out (or false). */
+  private take(channelId: Uint8Array, htlcId: bigint, resolution: Decided): (() => Promise<void>) | false {
     const k = keyOf(channelId, htlcId);
     const h = this.held.get(k);
     if (h === undefined) return false;
@@ -94,12 +111,10 @@ export class FinalHops {
     const hold = holdTime(h.receivedAt, this.deps.now());
     if (resolution.kind === 'settle') {
       const attr = fulfillAttribution(h.sharedSecret, undefined, true, this.deps.attribution, hold);
-      await link.fulfillHtlc(htlcId, resolution.preimage, attr);
-    } else {
-      const back = ourFailure(h.sharedSecret, resolution.failure, this.deps.attribution, hold);
-      await link.failHtlc(htlcId, back.reason, back.attributionData);
+      return () => link.fulfillHtlc(htlcId, resolution.preimage, attr);
     }
-    return true;
+    const back = ourFailure(h.sharedSecret, resolution.failure, this.deps.attribution, hold);
+    return () => link.failHtlc(htlcId, back.reason, back.attributionData);
   }
 
   /** Forgets held HTLCs of a link that is replaced or gone; the channel reports them again. */

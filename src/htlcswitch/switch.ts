@@ -66,13 +66,66 @@ export type SendHtlcResult =
 
 type PostAction = () => Promise<void>;
 
+/** The inputs that queue up together (see `grouped`), each kind processed by one method. */
+type GroupKind = 'incoming' | 'resolved' | 'send';
+
+interface GroupItem {
+  /** An error that concerns this item alone (its caller's promise rejects with it). */
+  failed?: { error: unknown };
+}
+
+interface Group {
+  kind: GroupKind;
+  items: GroupItem[];
+  done: Promise<void>;
+}
+
+interface IncomingItem extends GroupItem {
+  link: ChannelLink;
+  htlc: IncomingHtlc;
+}
+
+type ResolvedItem = GroupItem & { link: ChannelLink; htlcId: bigint } & (
+    | { kind: 'fulfilled'; preimage: Uint8Array; attributionData: Uint8Array | undefined }
+    | { kind: 'failed'; failure: DownstreamFailure }
+  );
+
+interface SendItem extends GroupItem {
+  request: SendHtlcRequest;
+  result?: SendHtlcResult;
+}
+
+/** A forward decided and ready to store: its circuit (without its row id yet) and where it goes. */
+interface PlannedForward {
+  link: ChannelLink;
+  circuit: ForwardCircuit;
+  outLink: ChannelLink;
+  onion: Uint8Array;
+}
+
+/** A forward's resolution for the incoming HTLC, decided and waiting to be stored and handed over. */
+interface Upstream {
+  c: ForwardCircuit;
+  u: UpstreamResolution;
+}
+
+/** Waits for every promise, then throws the first rejection, if any (no promise left running). */
+async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((x) => x.status === 'rejected');
+  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((x) => (x as PromiseFulfilledResult<T>).value);
+}
+
 const htlcRef = (channelId: Uint8Array, htlcId: bigint): string => `${bytesToHex(channelId)}/${htlcId}`;
 const NO_UPDATE = new Uint8Array(0);
 
 /**
  * The HTLC switch. Inputs (events from channel links, blocks, payments to send) are processed one
  * at a time, each to completion, in arrival order, so no two interleave (as in LDK's
- * ChannelManager). Register links with `addLink`, then call `start` once before any other input.
+ * ChannelManager). HTLC inputs of one kind that arrive while the switch is busy wait together and
+ * are then processed as one group, in phases (see `grouped`). Register links with `addLink`, then
+ * call `start` once before any other input.
  */
 export class HtlcSwitch {
   private readonly circuitStore: CircuitStore;
@@ -84,6 +137,8 @@ export class HtlcSwitch {
   private readonly byOutgoing = new Map<string, string>();
   private height = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The group that new inputs of its kind join: queued, not yet begun. */
+  private openGroup: Group | undefined;
   private started = false;
 
   constructor(private readonly config: HtlcSwitchConfig) {
@@ -183,7 +238,7 @@ export class HtlcSwitch {
         const left = c.incomingCltvExpiry - height;
         if (this.links.isStranded(c.outgoingChannelId) && left <= this.limits.failBackBlocks) {
           const why = `outgoing channel closed with the HTLC unresolved; failed back ${left} blocks before the incoming HTLC expires`;
-          await this.failUpstream(c, { name: 'permanent_channel_failure' }, why, post);
+          await this.failNow(c, { name: 'permanent_channel_failure' }, why, post);
         }
       }
     });
@@ -193,10 +248,8 @@ export class HtlcSwitch {
 
   /** An incoming HTLC is irrevocably committed: peel it, then forward, hand to the registry or fail. */
   async incomingHtlcCommitted(link: ChannelLink, htlc: IncomingHtlc): Promise<void> {
-    await this.input(async (post) => {
-      if (this.links.get(link.channelId) === undefined) this.links.register(link);
-      await this.onIncoming(link, htlc, post);
-    });
+    const item: IncomingItem = { link, htlc };
+    await this.grouped('incoming', item);
   }
 
   /** The peer fulfilled an HTLC we offered (or we learned its preimage on chain). */
@@ -206,75 +259,99 @@ export class HtlcSwitch {
     preimage: Uint8Array,
     attributionData?: Uint8Array,
   ): Promise<void> {
-    await this.input(async (post) => {
-      const c = this.outgoingCircuit(link.channelId, htlcId);
-      if (c === undefined) return;
-      if (!equalBytes(sha256(preimage), c.paymentHash)) {
-        this.anomaly(
-          `preimage for outgoing HTLC ${htlcRef(link.channelId, htlcId)} does not match its payment hash`,
-        );
-        return;
-      }
-      if (c.kind === 'local') {
-        const outcome: LocalHtlcOutcome = { kind: 'fulfilled', preimage };
-        if (attributionData !== undefined) outcome.attributionData = attributionData;
-        if (c.outcome === undefined) await this.setOutcome(c, outcome, post);
-        return;
-      }
-      if (c.upstream !== undefined) {
-        if (c.upstream.kind === 'fail') {
-          this.anomaly(
-            `forward ${c.forwardId}: downstream claimed ${c.outgoingAmountMsat} msat after the incoming HTLC was failed back`,
-          );
-        }
-        return;
-      }
-      const hold = holdTime(c.createdAt, this.config.now());
-      const upstream: UpstreamResolution = { kind: 'fulfill', preimage };
-      const attr = fulfillAttribution(c.sharedSecret, attributionData, false, this.attribution, hold);
-      if (attr !== undefined) upstream.attributionData = attr;
-      await this.resolveUpstream(c, upstream);
-    });
+    const item: ResolvedItem = { kind: 'fulfilled', link, htlcId, preimage, attributionData };
+    await this.grouped('resolved', item);
   }
 
   /** An HTLC we offered was failed (by the peer, or it can no longer be claimed on chain). */
   async outgoingHtlcFailed(link: ChannelLink, htlcId: bigint, failure: DownstreamFailure): Promise<void> {
-    await this.input(async (post) => {
-      const c = this.outgoingCircuit(link.channelId, htlcId);
-      if (c === undefined) return;
-      if (c.kind === 'local') {
-        if (c.outcome === undefined) await this.setOutcome(c, { kind: 'failed', failure }, post);
-        return;
-      }
-      if (c.upstream !== undefined) return;
-      if (failure.kind === 'fail') {
-        // BOLT 4: "Intermediate hops store the shared secret from the forward path and reuse it to
-        // authenticate and obfuscate any corresponding return packet during each hop."
-        const hold = holdTime(c.createdAt, this.config.now());
-        const back = wrapDownstreamFailure(
-          c.sharedSecret,
-          failure.reason,
-          failure.attributionData,
-          this.attribution,
-          hold,
+    const item: ResolvedItem = { kind: 'failed', link, htlcId, failure };
+    await this.grouped('resolved', item);
+  }
+
+  /**
+   * Resolutions of HTLCs we offered: each decides what goes upstream (or to the payment loop); the
+   * forwards' resolutions are then stored in one transaction and handed over together.
+   */
+  private async onResolvedGroup(items: readonly ResolvedItem[], post: PostAction[]): Promise<void> {
+    const upstream: Upstream[] = [];
+    for (const item of items) {
+      const c = this.outgoingCircuit(item.link.channelId, item.htlcId);
+      if (c === undefined) continue;
+      if (item.kind === 'fulfilled') this.onFulfilled(c, item, upstream, post);
+      else this.onFailed(c, item.failure, upstream, post);
+    }
+    await this.resolveUpstream(upstream);
+  }
+
+  private onFulfilled(
+    c: Circuit,
+    item: ResolvedItem & { kind: 'fulfilled' },
+    upstream: Upstream[],
+    post: PostAction[],
+  ): void {
+    const { preimage, attributionData } = item;
+    if (!equalBytes(sha256(preimage), c.paymentHash)) {
+      this.anomaly(
+        `preimage for outgoing HTLC ${htlcRef(item.link.channelId, item.htlcId)} does not match its payment hash`,
+      );
+      return;
+    }
+    if (c.kind === 'local') {
+      const outcome: LocalHtlcOutcome = { kind: 'fulfilled', preimage };
+      if (attributionData !== undefined) outcome.attributionData = attributionData;
+      if (c.outcome === undefined) this.setOutcome(c, outcome, post);
+      return;
+    }
+    if (c.upstream !== undefined) {
+      if (c.upstream.kind === 'fail') {
+        this.anomaly(
+          `forward ${c.forwardId}: downstream claimed ${c.outgoingAmountMsat} msat after the incoming HTLC was failed back`,
         );
-        await this.resolveUpstream(c, { kind: 'fail', ...back, description: 'failed downstream' });
-      } else if (failure.kind === 'malformed') {
-        const { failure: converted, valid } = malformedToFailure(failure.failureCode, failure.sha256OfOnion);
-        if (!valid)
-          this.anomaly(`update_fail_malformed_htlc code ${failure.failureCode} lacks the BADONION bit`);
-        const code = `0x${failure.failureCode.toString(16)}`;
-        await this.failUpstream(
-          c,
-          converted,
-          `next hop could not parse the onion (failure code ${code})`,
-          post,
-        );
-      } else {
-        const why = `outgoing channel closed: ${failure.why}`;
-        await this.failUpstream(c, { name: 'permanent_channel_failure' }, why, post);
       }
-    });
+      return;
+    }
+    const hold = holdTime(c.createdAt, this.config.now());
+    const u: UpstreamResolution = { kind: 'fulfill', preimage };
+    const attr = fulfillAttribution(c.sharedSecret, attributionData, false, this.attribution, hold);
+    if (attr !== undefined) u.attributionData = attr;
+    this.decideUpstream(c, u, upstream);
+  }
+
+  private onFailed(c: Circuit, failure: DownstreamFailure, upstream: Upstream[], post: PostAction[]): void {
+    if (c.kind === 'local') {
+      if (c.outcome === undefined) this.setOutcome(c, { kind: 'failed', failure }, post);
+      return;
+    }
+    if (c.upstream !== undefined) return;
+    if (failure.kind === 'fail') {
+      // BOLT 4: "Intermediate hops store the shared secret from the forward path and reuse it to
+      // authenticate and obfuscate any corresponding return packet during each hop."
+      const hold = holdTime(c.createdAt, this.config.now());
+      const back = wrapDownstreamFailure(
+        c.sharedSecret,
+        failure.reason,
+        failure.attributionData,
+        this.attribution,
+        hold,
+      );
+      this.decideUpstream(c, { kind: 'fail', ...back, description: 'failed downstream' }, upstream);
+    } else if (failure.kind === 'malformed') {
+      const { failure: converted, valid } = malformedToFailure(failure.failureCode, failure.sha256OfOnion);
+      if (!valid)
+        this.anomaly(`update_fail_malformed_htlc code ${failure.failureCode} lacks the BADONION bit`);
+      const code = `0x${failure.failureCode.toString(16)}`;
+      this.failUpstream(
+        c,
+        converted,
+        `next hop could not parse the onion (failure code ${code})`,
+        upstream,
+        post,
+      );
+    } else {
+      const why = `outgoing channel closed: ${failure.why}`;
+      this.failUpstream(c, { name: 'permanent_channel_failure' }, why, upstream, post);
+    }
   }
 
   // ---------------------------------------------------------------- the registry and the payment loop
@@ -298,11 +375,9 @@ export class HtlcSwitch {
    * before the add; the outcome goes to the PaymentOutcomeSink.
    */
   async sendHtlc(request: SendHtlcRequest): Promise<SendHtlcResult> {
-    let result: SendHtlcResult = { kind: 'already_sent' };
-    await this.input(async () => {
-      result = await this.onSend(request);
-    });
-    return result;
+    const item: SendItem = { request };
+    await this.grouped('send', item);
+    return item.result ?? { kind: 'already_sent' };
   }
 
   /**
@@ -326,12 +401,44 @@ export class HtlcSwitch {
    * the payment loop), outside the queue so that they may send new HTLCs.
    */
   private async input(op: (post: PostAction[]) => Promise<void>, requireStart = true): Promise<void> {
+    // Inputs from now on queue behind this one, not in a group ahead of it.
+    this.openGroup = undefined;
     if (requireStart && !this.started) throw new Error('HtlcSwitch: call start() before feeding inputs');
     const post: PostAction[] = [];
     const run = this.queue.then(() => op(post));
     this.queue = run.catch(() => undefined);
     await run;
     for (const p of post) await p();
+  }
+
+  /**
+   * Queues `item` with the other inputs of its kind that arrive before their turn comes, and waits
+   * for that group to be processed: its phases (decide each, store all in one transaction, hand
+   * the HTLCs or resolutions to their channels together, store what came back in one transaction)
+   * cost one write per phase instead of one per HTLC, and a channel that receives several adds or
+   * removals in one turn stores them in one write too (see ChannelDriver's batches). Items are
+   * decided in arrival order, each after the ones before it, so the outcome is that of processing
+   * them one at a time. Rejects with the item's own error, or with the group's.
+   */
+  private async grouped(kind: 'incoming', item: IncomingItem): Promise<void>;
+  private async grouped(kind: 'resolved', item: ResolvedItem): Promise<void>;
+  private async grouped(kind: 'send', item: SendItem): Promise<void>;
+  private async grouped(kind: GroupKind, item: GroupItem): Promise<void> {
+    let g = this.openGroup;
+    if (g === undefined || g.kind !== kind) {
+      const items: GroupItem[] = [];
+      const done = this.input(async (post) => {
+        if (this.openGroup === fresh) this.openGroup = undefined;
+        if (kind === 'incoming') await this.onIncomingGroup(items as IncomingItem[], post);
+        else if (kind === 'resolved') await this.onResolvedGroup(items as ResolvedItem[], post);
+        else await this.onSendGroup(items as SendItem[]);
+      });
+      const fresh: Group = { kind, items, done };
+      this.openGroup = g = fresh;
+    }
+    g.items.push(item);
+    await g.done;
+    if (item.failed !== undefined) throw item.failed.error;
   }
 
   private emit(event: SwitchEvent): void {
@@ -363,14 +470,47 @@ export class HtlcSwitch {
 
   // ---------------------------------------------------------------- incoming HTLCs
 
-  private async onIncoming(link: ChannelLink, htlc: IncomingHtlc, post: PostAction[]): Promise<void> {
+  /**
+   * Incoming HTLCs: each is peeled and decided in order (failed at once, handed to the registry,
+   * or planned as a forward); the planned forwards are then stored, added and recorded together.
+   */
+  private async onIncomingGroup(items: readonly IncomingItem[], post: PostAction[]): Promise<void> {
+    const planned: PlannedForward[] = [];
+    const finals: (() => Promise<void>)[] = [];
+    const seen = new Set<string>();
+    for (const { link, htlc } of items) {
+      if (this.links.get(link.channelId) === undefined) this.links.register(link);
+      // The same HTLC twice in one group: the first report's processing answers both.
+      const key = forwardCircuitKey(link.channelId, htlc.id);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const next = await this.onIncoming(link, htlc, post);
+      if (next?.kind === 'forward') planned.push(next.planned);
+      else if (next?.kind === 'final') finals.push(next.resolve);
+    }
+    await this.forward(planned);
+    // The registry's answers, handed to the links together (one channel write for a burst).
+    await settleAll(finals.map((resolve) => resolve()));
+  }
+
+  /**
+   * Decides an incoming HTLC; returns what is left to do: the forward to make, or the registry's
+   * answer to hand to the link.
+   */
+  private async onIncoming(
+    link: ChannelLink,
+    htlc: IncomingHtlc,
+    post: PostAction[],
+  ): Promise<
+    { kind: 'forward'; planned: PlannedForward } | { kind: 'final'; resolve: () => Promise<void> } | undefined
+  > {
     const existing = this.circuits.get(forwardCircuitKey(link.channelId, htlc.id));
     if (existing !== undefined) {
       // Reported again (after a restart or a reconnection): finish what the circuit owes upstream.
       await this.reconcile(existing, post);
-      return;
+      return undefined;
     }
-    if (this.finals.isHeld(link.channelId, htlc.id)) return;
+    if (this.finals.isHeld(link.channelId, htlc.id)) return undefined;
     const refused = (failure: string, reason: string) =>
       this.emit({
         kind: 'forward_refused',
@@ -386,7 +526,7 @@ export class HtlcSwitch {
       // `update_fail_malformed_htlc` error using the `invalid_onion_blinding` failure code"
       await link.failMalformedHtlc(htlc.id, sha256(htlc.onion), failureCode('invalid_onion_blinding'));
       refused('invalid_onion_blinding', 'this node does not relay blinded paths');
-      return;
+      return undefined;
     }
     const known = this.config.knownEvenTypes;
     const peeled = peelOnion(htlc.onion, this.config.nodePrivateKey, htlc.paymentHash, {
@@ -407,11 +547,14 @@ export class HtlcSwitch {
       await link.failHtlc(htlc.id, back.reason, back.attributionData);
       refused(peeled.failure.name, peeled.reason);
     } else if (peeled.kind === 'final') {
-      await this.finals.receive(link, htlc, peeled, this.height);
+      const resolve = await this.finals.receive(link, htlc, peeled, this.height);
+      if (resolve !== undefined) return { kind: 'final', resolve };
     } else {
-      const failed = await this.onForward(link, htlc, peeled);
-      if (failed !== undefined) refused(failed.failure, failed.reason);
+      const decided = await this.onForward(link, htlc, peeled);
+      if (decided.kind === 'forward') return decided;
+      refused(decided.failure, decided.reason);
     }
+    return undefined;
   }
 
   /**
@@ -428,12 +571,14 @@ export class HtlcSwitch {
     };
   }
 
-  /** Forwards a peeled HTLC, or fails it at once; returns what was refused, if anything. */
+  /** Plans the forward of a peeled HTLC, or fails it at once and says why. */
   private async onForward(
     link: ChannelLink,
     htlc: IncomingHtlc,
     peeled: PeeledForward,
-  ): Promise<{ failure: string; reason: string } | undefined> {
+  ): Promise<
+    { kind: 'forward'; planned: PlannedForward } | { kind: 'refused'; failure: string; reason: string }
+  > {
     const { payload } = peeled;
     const incoming = { amountMsat: htlc.amountMsat, cltvExpiry: htlc.cltvExpiry };
     const requested = this.links.lookup(payload.shortChannelId);
@@ -468,9 +613,10 @@ export class HtlcSwitch {
       const failure = decision.kind === 'fail' ? decision.failure : ({ name: 'unknown_next_peer' } as const);
       const back = ourFailure(peeled.sharedSecret, failure, this.attribution, 0);
       await link.failHtlc(htlc.id, back.reason, back.attributionData);
-      return { failure: failure.name, reason: decision.kind === 'fail' ? decision.reason : 'no link' };
+      const reason = decision.kind === 'fail' ? decision.reason : 'no link';
+      return { kind: 'refused', failure: failure.name, reason };
     }
-    const created = await this.circuitStore.createForward({
+    const circuit: ForwardCircuit = {
       kind: 'forward',
       state: 'adding',
       forwardId: 0,
@@ -488,30 +634,66 @@ export class HtlcSwitch {
       outgoingAmountMsat: decision.amountMsat,
       outgoingCltvExpiry: decision.cltvExpiry,
       createdAt: this.config.now(),
-    });
-    if (created.kind === 'duplicate') {
-      // Reported again after its circuit was pruned: the channel layer should not do this. A failed
-      // forward is failed again; a settled one cannot be settled again (the preimage went with it).
-      const status = created.existing?.status;
-      this.anomaly(
-        `incoming HTLC ${htlcRef(link.channelId, htlc.id)} reported again after its forward was ${status}`,
-      );
-      if (status === 'settled') return undefined;
-      const back = ourFailure(peeled.sharedSecret, { name: 'temporary_node_failure' }, this.attribution, 0);
-      await link.failHtlc(htlc.id, back.reason, back.attributionData);
-      return undefined;
-    }
-    this.index(created.circuit);
-    await this.addOutgoing(created.circuit, outLink, peeled.nextPacket);
-    return undefined;
+    };
+    return { kind: 'forward', planned: { link, circuit, outLink, onion: peeled.nextPacket } };
   }
 
-  /** Adds the outgoing HTLC of a stored circuit (state 'adding') and records the result. */
-  private async addOutgoing(c: ForwardCircuit, outLink: ChannelLink, onion: Uint8Array): Promise<void> {
+  /**
+   * Stores the circuits of planned forwards (one transaction), offers their outgoing HTLCs all at
+   * once, and records the ids the channels gave them (one transaction); a refused add fails back.
+   */
+  private async forward(planned: readonly PlannedForward[]): Promise<void> {
+    if (planned.length === 0) return;
+    const created = await this.circuitStore.createForwards(planned.map((p) => p.circuit));
+    const adding: { c: ForwardCircuit; outLink: ChannelLink; onion: Uint8Array }[] = [];
+    for (const [i, p] of planned.entries()) {
+      const r = created[i]!;
+      if (r.kind === 'created') {
+        this.index(r.circuit);
+        adding.push({ c: r.circuit, outLink: p.outLink, onion: p.onion });
+        continue;
+      }
+      // Reported again after its circuit was pruned: the channel layer should not do this. A failed
+      // forward is failed again; a settled one cannot be settled again (the preimage went with it).
+      const status = r.existing?.status;
+      this.anomaly(
+        `incoming HTLC ${htlcRef(p.link.channelId, p.circuit.incomingHtlcId)} reported again after its forward was ${status}`,
+      );
+      if (status === 'settled') continue;
+      const back = ourFailure(
+        p.circuit.sharedSecret,
+        { name: 'temporary_node_failure' },
+        this.attribution,
+        0,
+      );
+      await p.link.failHtlc(p.circuit.incomingHtlcId, back.reason, back.attributionData);
+    }
+    const results = await Promise.all(adding.map((a) => this.offer(a.c, a.outLink, a.onion)));
+    const accepted: { c: Circuit; htlcId: bigint }[] = [];
+    for (const [i, result] of results.entries())
+      if (result.kind === 'accepted') accepted.push({ c: adding[i]!.c, htlcId: result.htlcId });
+    await this.recordOutgoingIds(accepted);
+    const upstream: Upstream[] = [];
+    for (const [i, result] of results.entries()) {
+      if (result.kind === 'accepted') continue;
+      const { c, outLink } = adding[i]!;
+      const failure: OnionFailure =
+        result.reason === 'closing'
+          ? { name: 'permanent_channel_failure' }
+          : {
+              name: 'temporary_channel_failure',
+              channelUpdate: outLink.channelUpdate(c.outgoingShortChannelId),
+            };
+      this.failUpstream(c, failure, `outgoing channel refused the HTLC: ${result.reason}`, upstream, []);
+    }
+    await this.resolveUpstream(upstream);
+  }
+
+  /** Offers the outgoing HTLC of a stored circuit (state 'adding'); never throws. */
+  private async offer(c: ForwardCircuit, outLink: ChannelLink, onion: Uint8Array): Promise<AddHtlcResult> {
     const origin = circuitOrigin(c);
-    let result: AddHtlcResult;
     try {
-      result = await outLink.addHtlc({
+      return await outLink.addHtlc({
         amountMsat: c.outgoingAmountMsat,
         paymentHash: c.paymentHash,
         cltvExpiry: c.outgoingCltvExpiry,
@@ -522,67 +704,100 @@ export class HtlcSwitch {
       // The channel layer failed mid-add: ask it whether the HTLC exists rather than guess.
       this.anomaly(`addHtlc threw for forward ${c.forwardId}: ${(e as Error).message}`);
       const id = outLink.outgoingHtlcIdByOrigin(origin);
-      result = id === undefined ? { kind: 'refused', reason: 'link_down' } : { kind: 'accepted', htlcId: id };
-    }
-    if (result.kind === 'accepted') {
-      await this.recordOutgoingId(c, result.htlcId);
-      return;
-    }
-    const failure: OnionFailure =
-      result.reason === 'closing'
-        ? { name: 'permanent_channel_failure' }
-        : {
-            name: 'temporary_channel_failure',
-            channelUpdate: outLink.channelUpdate(c.outgoingShortChannelId),
-          };
-    await this.failUpstream(c, failure, `outgoing channel refused the HTLC: ${result.reason}`, []);
-  }
-
-  private async recordOutgoingId(c: Circuit, htlcId: bigint): Promise<void> {
-    c.outgoingHtlcId = htlcId;
-    c.state = 'in_flight';
-    await this.circuitStore.save(c, { status: 'pending', outgoingHtlcId: htlcId });
-    this.index(c);
-    if (c.kind === 'forward') {
-      this.emit({
-        kind: 'forward_added',
-        forwardId: c.forwardId,
-        outgoingChannelId: c.outgoingChannelId,
-        outgoingHtlcId: htlcId,
-      });
+      return id === undefined ? { kind: 'refused', reason: 'link_down' } : { kind: 'accepted', htlcId: id };
     }
   }
 
-  /** Resolves a circuit with a failure this node creates (for a local one: its outcome). */
-  private async failUpstream(c: Circuit, failure: OnionFailure, description: string, post: PostAction[]) {
+  /** Records the ids the channels gave our outgoing HTLCs, in one transaction. */
+  private async recordOutgoingIds(added: readonly { c: Circuit; htlcId: bigint }[]): Promise<void> {
+    if (added.length === 0) return;
+    for (const { c, htlcId } of added) {
+      c.outgoingHtlcId = htlcId;
+      c.state = 'in_flight';
+    }
+    await this.circuitStore.saveMany(
+      added.map(({ c, htlcId }) => ({ circuit: c, forward: { status: 'pending', outgoingHtlcId: htlcId } })),
+    );
+    for (const { c, htlcId } of added) {
+      this.index(c);
+      if (c.kind === 'forward') {
+        this.emit({
+          kind: 'forward_added',
+          forwardId: c.forwardId,
+          outgoingChannelId: c.outgoingChannelId,
+          outgoingHtlcId: htlcId,
+        });
+      }
+    }
+  }
+
+  /**
+   * Decides a circuit's end with a failure this node creates: for a forward, the failure to send
+   * upstream (added to `upstream`); for our own HTLC, its outcome (delivered by a `post` action).
+   */
+  private failUpstream(
+    c: Circuit,
+    failure: OnionFailure,
+    description: string,
+    upstream: Upstream[],
+    post: PostAction[],
+  ): void {
     if (c.kind === 'local') {
-      await this.setOutcome(c, { kind: 'failed', failure: { kind: 'closed', why: description } }, post);
+      this.setOutcome(c, { kind: 'failed', failure: { kind: 'closed', why: description } }, post);
       return;
     }
     const hold = holdTime(c.createdAt, this.config.now());
     const back = ourFailure(c.sharedSecret, failure, this.attribution, hold);
-    await this.resolveUpstream(c, { kind: 'fail', ...back, description });
+    this.decideUpstream(c, { kind: 'fail', ...back, description }, upstream);
   }
 
-  /** Stores the upstream resolution with the forward's outcome, then hands it to the incoming link. */
-  private async resolveUpstream(c: ForwardCircuit, upstream: UpstreamResolution): Promise<void> {
-    c.upstream = upstream;
+  /** `failUpstream`, with a forward's failure stored and handed over at once. */
+  private async failNow(c: Circuit, failure: OnionFailure, description: string, post: PostAction[]) {
+    const upstream: Upstream[] = [];
+    this.failUpstream(c, failure, description, upstream, post);
+    await this.resolveUpstream(upstream);
+  }
+
+  /**
+   * Takes a forward's upstream resolution now (so that a later input in the same group sees it),
+   * to be stored and handed over by `resolveUpstream`.
+   */
+  private decideUpstream(c: ForwardCircuit, u: UpstreamResolution, upstream: Upstream[]): void {
+    c.upstream = u;
     c.state = 'resolving';
+    upstream.push({ c, u });
+  }
+
+  /**
+   * Stores decided upstream resolutions with their forwards' outcomes (one transaction), then hands
+   * them all to their incoming links at once.
+   */
+  private async resolveUpstream(upstream: readonly Upstream[]): Promise<void> {
+    if (upstream.length === 0) return;
     const resolvedAt = this.config.now();
-    if (upstream.kind === 'fulfill') {
-      await this.circuitStore.save(c, { status: 'settled', resolvedAt });
-      this.emit({
-        kind: 'forward_settled',
-        forwardId: c.forwardId,
-        incomingAmountMsat: c.incomingAmountMsat,
-        outgoingAmountMsat: c.outgoingAmountMsat,
-        feeMsat: c.incomingAmountMsat - c.outgoingAmountMsat,
-      });
-    } else {
-      await this.circuitStore.save(c, { status: 'failed', failureReason: upstream.description, resolvedAt });
-      this.emit({ kind: 'forward_failed', forwardId: c.forwardId, reason: upstream.description });
+    await this.circuitStore.saveMany(
+      upstream.map(({ c, u }) => ({
+        circuit: c,
+        forward:
+          u.kind === 'fulfill'
+            ? { status: 'settled', resolvedAt }
+            : { status: 'failed', failureReason: u.description, resolvedAt },
+      })),
+    );
+    for (const { c, u } of upstream) {
+      if (u.kind === 'fulfill') {
+        this.emit({
+          kind: 'forward_settled',
+          forwardId: c.forwardId,
+          incomingAmountMsat: c.incomingAmountMsat,
+          outgoingAmountMsat: c.outgoingAmountMsat,
+          feeMsat: c.incomingAmountMsat - c.outgoingAmountMsat,
+        });
+      } else {
+        this.emit({ kind: 'forward_failed', forwardId: c.forwardId, reason: u.description });
+      }
     }
-    await this.sendUpstream(c);
+    await settleAll(upstream.map(({ c }) => this.sendUpstream(c)));
   }
 
   /** Hands a stored resolution to the incoming link if it is registered (else addLink will). */
@@ -600,14 +815,90 @@ export class HtlcSwitch {
 
   // ---------------------------------------------------------------- our own payments
 
-  private async onSend(r: SendHtlcRequest): Promise<SendHtlcResult> {
-    if (this.circuits.has(localCircuitKey(r.ref))) return { kind: 'already_sent' };
+  /**
+   * HTLCs of our payments: each is checked in order; the circuits of those that may go are stored
+   * (one transaction), their adds offered all at once, and the ids given recorded (one transaction).
+   */
+  private async onSendGroup(items: readonly SendItem[]): Promise<void> {
+    const adding: { item: SendItem; c: LocalCircuit; link: ChannelLink }[] = [];
+    for (const item of items) {
+      const r = item.request;
+      const checked = this.checkSend(r);
+      if (checked.kind === 'result') {
+        item.result = checked.result;
+        continue;
+      }
+      const c: LocalCircuit = {
+        kind: 'local',
+        state: 'adding',
+        ref: r.ref,
+        paymentHash: r.paymentHash,
+        outgoingChannelId: checked.link.channelId,
+        outgoingShortChannelId: r.shortChannelId,
+        outgoingHtlcId: null,
+        outgoingAmountMsat: r.amountMsat,
+        outgoingCltvExpiry: r.cltvExpiry,
+        createdAt: this.config.now(),
+      };
+      // Indexed now, so that a second request with this ref in the group is 'already_sent'.
+      this.index(c);
+      adding.push({ item, c, link: checked.link });
+    }
+    if (adding.length === 0) return;
+    try {
+      await this.circuitStore.saveMany(adding.map((a) => ({ circuit: a.c })));
+    } catch (e) {
+      for (const a of adding) this.circuits.delete(circuitKey(a.c));
+      throw e;
+    }
+    const results = await Promise.allSettled(
+      adding.map(({ item: { request: r }, c, link }) =>
+        link.addHtlc({
+          amountMsat: r.amountMsat,
+          paymentHash: r.paymentHash,
+          cltvExpiry: r.cltvExpiry,
+          onion: r.onion,
+          origin: circuitOrigin(c),
+        }),
+      ),
+    );
+    const accepted: { c: Circuit; htlcId: bigint }[] = [];
+    for (const [i, settled] of results.entries()) {
+      const { item, c } = adding[i]!;
+      if (settled.status === 'rejected') {
+        // As if this request had been alone: its caller gets the error, its circuit stays stored.
+        item.failed = { error: settled.reason };
+        continue;
+      }
+      const result = settled.value;
+      if (result.kind === 'accepted') {
+        accepted.push({ c, htlcId: result.htlcId });
+        item.result = { kind: 'sent', htlcId: result.htlcId };
+        continue;
+      }
+      await this.forget(c);
+      const failure: OnionFailure =
+        result.reason === 'closing'
+          ? { name: 'permanent_channel_failure' }
+          : { name: 'temporary_channel_failure', channelUpdate: NO_UPDATE };
+      item.result = {
+        kind: 'refused',
+        failure,
+        reason: `the channel refused the HTLC: ${result.reason}`,
+      };
+    }
+    await this.recordOutgoingIds(accepted);
+  }
+
+  /** Whether an HTLC of ours may go out now: the link to add it on, or the answer without it. */
+  private checkSend(
+    r: SendHtlcRequest,
+  ): { kind: 'go'; link: ChannelLink } | { kind: 'result'; result: SendHtlcResult } {
+    if (this.circuits.has(localCircuitKey(r.ref)))
+      return { kind: 'result', result: { kind: 'already_sent' } };
     const { link, view } = this.links.lookup(r.shortChannelId);
-    const refused = (failure: OnionFailure, reason: string): SendHtlcResult => ({
-      kind: 'refused',
-      failure,
-      reason,
-    });
+    const refused = (failure: OnionFailure, reason: string) =>
+      ({ kind: 'result', result: { kind: 'refused', failure, reason } }) as const;
     if (view === 'closed')
       return refused({ name: 'permanent_channel_failure' }, `channel ${r.shortChannelId} is closed`);
     if (view === undefined || link === undefined) {
@@ -619,37 +910,7 @@ export class HtlcSwitch {
         'the peer is not connected',
       );
     }
-    const c: LocalCircuit = {
-      kind: 'local',
-      state: 'adding',
-      ref: r.ref,
-      paymentHash: r.paymentHash,
-      outgoingChannelId: link.channelId,
-      outgoingShortChannelId: r.shortChannelId,
-      outgoingHtlcId: null,
-      outgoingAmountMsat: r.amountMsat,
-      outgoingCltvExpiry: r.cltvExpiry,
-      createdAt: this.config.now(),
-    };
-    await this.circuitStore.save(c);
-    this.index(c);
-    const result = await link.addHtlc({
-      amountMsat: r.amountMsat,
-      paymentHash: r.paymentHash,
-      cltvExpiry: r.cltvExpiry,
-      onion: r.onion,
-      origin: circuitOrigin(c),
-    });
-    if (result.kind === 'accepted') {
-      await this.recordOutgoingId(c, result.htlcId);
-      return { kind: 'sent', htlcId: result.htlcId };
-    }
-    await this.forget(c);
-    const failure: OnionFailure =
-      result.reason === 'closing'
-        ? { name: 'permanent_channel_failure' }
-        : { name: 'temporary_channel_failure', channelUpdate: NO_UPDATE };
-    return refused(failure, `the channel refused the HTLC: ${result.reason}`);
+    return { kind: 'go', link };
   }
 
   /**
@@ -671,7 +932,7 @@ export class HtlcSwitch {
    * after a restart; one this switch decides itself (an add that never happened) is decided the
    * same way again. A disk sync less per payment.
    */
-  private async setOutcome(c: LocalCircuit, outcome: LocalHtlcOutcome, post: PostAction[]): Promise<void> {
+  private setOutcome(c: LocalCircuit, outcome: LocalHtlcOutcome, post: PostAction[]): void {
     c.outcome = outcome;
     c.state = 'resolving';
     post.push(() => this.deliver(c));
@@ -696,14 +957,14 @@ export class HtlcSwitch {
       if (link === undefined) return; // it may register later; blockConnected keeps the deadline
       const id = link.outgoingHtlcIdByOrigin(circuitOrigin(c));
       if (id !== undefined) {
-        await this.recordOutgoingId(c, id);
+        await this.recordOutgoingIds([{ c, htlcId: id }]);
         return;
       }
       const failure: OnionFailure = {
         name: 'temporary_channel_failure',
         channelUpdate: link.channelUpdate(c.outgoingShortChannelId),
       };
-      await this.failUpstream(c, failure, 'the outgoing HTLC was never added (the node stopped first)', post);
+      await this.failNow(c, failure, 'the outgoing HTLC was never added (the node stopped first)', post);
       return;
     }
     if (c.state !== 'resolving') return;

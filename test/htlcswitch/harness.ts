@@ -360,6 +360,15 @@ export class Net {
     throw new Error('network did not settle');
   }
 
+  /**
+   * Runs every queued delivery at once and waits for them all, as a channel reports together the
+   * HTLCs (or resolutions) that one commitment made irrevocable.
+   */
+  async burst(): Promise<void> {
+    const deliveries = this.queue.splice(0);
+    await Promise.all(deliveries.map((d) => d()));
+  }
+
   /** Called by a hanging link: releases the pump and never resolves. */
   stall<T>(): Promise<T> {
     this.stalled?.();
