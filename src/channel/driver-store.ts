@@ -291,19 +291,24 @@ function rowOf(h: HtlcRecord): HtlcRow {
   };
 }
 
+/** An outbox entry whose resolution was taken, and the origin to forget with it, if any. */
+export interface TakenOutboxEntry {
+  key: string;
+  dropOrigin: { channelHex: string; htlcId: bigint } | undefined;
+}
+
 /**
- * Forgets an outbox entry its resolution was taken from and, when given, the origin of that HTLC
- * (kept until now although the HTLC left the channel: see Entry.undelivered), in one transaction.
+ * Forgets outbox entries their resolutions were taken from and, when given, the origins of those
+ * HTLCs (kept until now although the HTLCs left the channel: see Entry.undelivered), in one
+ * transaction.
  */
-export async function takeOutboxEntry(
-  store: Store,
-  key: string,
-  dropOrigin: { channelHex: string; htlcId: bigint } | undefined,
-): Promise<void> {
+export async function takeOutboxEntries(store: Store, entries: readonly TakenOutboxEntry[]): Promise<void> {
   await store.transaction(async (tx) => {
-    await tx.kv(DRIVER_KV.outbox).delete(key);
-    if (dropOrigin !== undefined)
-      await tx.kv(DRIVER_KV.origins).delete(htlcKey(dropOrigin.channelHex, dropOrigin.htlcId));
+    for (const { key, dropOrigin } of entries) {
+      await tx.kv(DRIVER_KV.outbox).delete(key);
+      if (dropOrigin !== undefined)
+        await tx.kv(DRIVER_KV.origins).delete(htlcKey(dropOrigin.channelHex, dropOrigin.htlcId));
+    }
   });
 }
 

@@ -18,7 +18,8 @@ import {
   type LoadedChannel,
   loadChannels,
   loadOutbox,
-  takeOutboxEntry,
+  type TakenOutboxEntry,
+  takeOutboxEntries,
   writeChannel,
 } from './driver-store.js';
 import { ChannelSweeper } from './driver-sweeper.js';
@@ -149,6 +150,8 @@ export class ChannelDriver implements ActionHost {
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
   private readonly deliveries = new Set<Promise<unknown>>();
+  /** Outbox entries taken this turn, forgotten together (see `forgetTaken`). */
+  private takenBatch: { entries: TakenOutboxEntry[]; done: Promise<void> } | undefined;
   /** The outbox as load() found it, for replay() to hand over. */
   private loadedOutbox: Awaited<ReturnType<typeof loadOutbox>> = [];
   private readonly sweeper: ChannelSweeper;
@@ -949,18 +952,38 @@ export class ChannelDriver implements ActionHost {
   /** A resolution was taken: forget its outbox entry, and its HTLC's origin once nothing needs it. */
   private async taken(e: Entry, key: string, htlcId: bigint): Promise<void> {
     if (!e.undelivered.delete(key)) {
-      await takeOutboxEntry(this.o.store, key, undefined);
+      await this.forgetTaken({ key, dropOrigin: undefined });
       return;
     }
     const drop =
       e.origins.has(htlcId) &&
       ![...e.undelivered.values()].includes(htlcId) &&
       !knownOutgoingIds(e.state).has(htlcId);
-    await takeOutboxEntry(this.o.store, key, drop ? { channelHex: this.hexOf(e), htlcId } : undefined);
+    await this.forgetTaken({ key, dropOrigin: drop ? { channelHex: this.hexOf(e), htlcId } : undefined });
     if (!drop) return;
     const origin = e.origins.get(htlcId);
     e.origins.delete(htlcId);
     if (origin !== undefined) e.originIndex.delete(bytesToHex(origin));
+  }
+
+  /**
+   * Forgets a taken outbox entry together with the others taken in the same turn of the event
+   * loop, in one transaction at its end: the resolutions of one commitment are taken together, and
+   * nothing waits on their entries being gone (one delivered again after a crash is ignored).
+   */
+  private forgetTaken(entry: TakenOutboxEntry): Promise<void> {
+    let batch = this.takenBatch;
+    if (batch === undefined) {
+      const entries: TakenOutboxEntry[] = [];
+      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        // Entries taken from now on go into the next batch.
+        if (this.takenBatch?.entries === entries) this.takenBatch = undefined;
+        return takeOutboxEntries(this.o.store, entries);
+      });
+      this.takenBatch = batch = { entries, done };
+    }
+    batch.entries.push(entry);
+    return batch.done;
   }
 
   /** Signs the peer's next commitment shortly, once, if there is anything to sign. */

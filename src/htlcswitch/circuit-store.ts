@@ -98,7 +98,15 @@ export class CircuitStore {
   }
 
   async delete(circuit: Circuit): Promise<void> {
-    await this.kv(this.store).delete(CIRCUITS + circuitKey(circuit));
+    await this.deleteMany([circuit]);
+  }
+
+  /** Deletes circuits in one transaction. */
+  async deleteMany(circuits: readonly Circuit[]): Promise<void> {
+    if (circuits.length === 0) return;
+    await this.store.transaction(async (tx) => {
+      for (const c of circuits) await this.kv(tx).delete(CIRCUITS + circuitKey(c));
+    });
   }
 
   async markClosed(channelId: Uint8Array): Promise<void> {

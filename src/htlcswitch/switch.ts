@@ -67,7 +67,7 @@ export type SendHtlcResult =
 type PostAction = () => Promise<void>;
 
 /** The inputs that queue up together (see `grouped`), each kind processed by one method. */
-type GroupKind = 'incoming' | 'resolved' | 'send';
+type GroupKind = 'incoming' | 'resolved' | 'send' | 'forget';
 
 interface GroupItem {
   /** An error that concerns this item alone (its caller's promise rejects with it). */
@@ -89,6 +89,11 @@ type ResolvedItem = GroupItem & { link: ChannelLink; htlcId: bigint } & (
     | { kind: 'fulfilled'; preimage: Uint8Array; attributionData: Uint8Array | undefined }
     | { kind: 'failed'; failure: DownstreamFailure }
   );
+
+/** Our HTLC whose outcome the payment loop has taken: its circuit can go. */
+interface ForgetItem extends GroupItem {
+  c: LocalCircuit;
+}
 
 interface SendItem extends GroupItem {
   request: SendHtlcRequest;
@@ -408,7 +413,8 @@ export class HtlcSwitch {
     const run = this.queue.then(() => op(post));
     this.queue = run.catch(() => undefined);
     await run;
-    for (const p of post) await p();
+    // Each concerns another HTLC (the payment loop orders the outcomes of one payment itself).
+    await settleAll(post.map((p) => p()));
   }
 
   /**
@@ -423,6 +429,7 @@ export class HtlcSwitch {
   private async grouped(kind: 'incoming', item: IncomingItem): Promise<void>;
   private async grouped(kind: 'resolved', item: ResolvedItem): Promise<void>;
   private async grouped(kind: 'send', item: SendItem): Promise<void>;
+  private async grouped(kind: 'forget', item: ForgetItem): Promise<void>;
   private async grouped(kind: GroupKind, item: GroupItem): Promise<void> {
     let g = this.openGroup;
     if (g === undefined || g.kind !== kind) {
@@ -431,7 +438,8 @@ export class HtlcSwitch {
         if (this.openGroup === fresh) this.openGroup = undefined;
         if (kind === 'incoming') await this.onIncomingGroup(items as IncomingItem[], post);
         else if (kind === 'resolved') await this.onResolvedGroup(items as ResolvedItem[], post);
-        else await this.onSendGroup(items as SendItem[]);
+        else if (kind === 'send') await this.onSendGroup(items as SendItem[]);
+        else await this.onForgetGroup(items as ForgetItem[]);
       });
       const fresh: Group = { kind, items, done };
       this.openGroup = g = fresh;
@@ -455,10 +463,18 @@ export class HtlcSwitch {
       this.byOutgoing.set(htlcRef(c.outgoingChannelId, c.outgoingHtlcId), circuitKey(c));
   }
 
-  private async forget(c: Circuit): Promise<void> {
-    await this.circuitStore.delete(c);
-    this.circuits.delete(circuitKey(c));
-    if (c.outgoingHtlcId !== null) this.byOutgoing.delete(htlcRef(c.outgoingChannelId, c.outgoingHtlcId));
+  private forget(c: Circuit): Promise<void> {
+    return this.forgetAll([c]);
+  }
+
+  /** Deletes circuits (one transaction) and drops them from the index. */
+  private async forgetAll(cs: readonly Circuit[]): Promise<void> {
+    if (cs.length === 0) return;
+    await this.circuitStore.deleteMany(cs);
+    for (const c of cs) {
+      this.circuits.delete(circuitKey(c));
+      if (c.outgoingHtlcId !== null) this.byOutgoing.delete(htlcRef(c.outgoingChannelId, c.outgoingHtlcId));
+    }
   }
 
   private outgoingCircuit(channelId: Uint8Array, htlcId: bigint): Circuit | undefined {
@@ -941,11 +957,18 @@ export class HtlcSwitch {
   private async deliver(c: LocalCircuit): Promise<void> {
     if (c.outcome === undefined) return;
     await this.config.payments.onHtlcResolved(c.ref, c.outcome);
-    await this.input(async () => {
-      if (this.circuits.get(circuitKey(c)) !== c || c.state !== 'resolving') return;
+    await this.grouped('forget', { c });
+  }
+
+  /** Circuits of ours whose outcomes the payment loop has taken, deleted together. */
+  private async onForgetGroup(items: readonly ForgetItem[]): Promise<void> {
+    const gone: Circuit[] = [];
+    for (const { c } of items) {
+      if (this.circuits.get(circuitKey(c)) !== c || c.state !== 'resolving') continue;
       c.state = 'resolved';
-      await this.forget(c);
-    });
+      gone.push(c);
+    }
+    await this.forgetAll(gone);
   }
 
   // ---------------------------------------------------------------- restart

@@ -82,8 +82,15 @@ describe('HtlcSwitch: inputs that arrive together', () => {
         ['fulfill', 2n],
       ],
     );
-    await net.pump();
+    atA.count = 0;
+    await net.burst(); // the three fulfills reach A together
     for (const p of ps) fulfilledAt(a, p);
+    assert.equal(
+      atA.count,
+      1,
+      'A: the three outcomes were taken, then their circuits deleted in one transaction',
+    );
+    await net.pump();
     assert.deepEqual(
       (await b.store.forwards.list()).map((f) => f.status),
       ['settled', 'settled', 'settled'],

@@ -15,6 +15,7 @@ import {
   type ChannelSnapshot,
   type CommittedIncomingHtlc,
   DEFAULT_POLICY,
+  DRIVER_KV,
   deserializeChannel,
   type OutgoingResolution,
   policyWith,
@@ -38,13 +39,28 @@ const CHAIN_HASH = chainHashOf('regtest');
 const POLICY = policyWith({ minimumDepth: 1 });
 
 /**
- * A Store whose channel writes are remembered as they commit: what is durable, per channel, and
- * how many transactions wrote a channel.
+ * A Store whose channel writes are remembered as they commit: what is durable, per channel, how
+ * many transactions wrote a channel, and how many outbox entries each transaction that forgot
+ * some forgot.
  */
-function recordingStore(inner: Store, durable: Map<string, Uint8Array>, writes: { count: number }): Store {
-  const wrapTx = (tx: StoreTx, pending: Map<string, Uint8Array>): StoreTx =>
+function recordingStore(inner: Store, durable: Map<string, Uint8Array>, writes: Writes): Store {
+  const wrapTx = (tx: StoreTx, pending: Map<string, Uint8Array>, forgotten: { count: number }): StoreTx =>
     new Proxy(tx, {
       get(target, prop, receiver) {
+        if (prop === 'kv')
+          return (namespace: string) => {
+            const kv = target.kv(namespace);
+            if (namespace !== DRIVER_KV.outbox) return kv;
+            return new Proxy(kv, {
+              get(k, name, r) {
+                if (name !== 'delete') return Reflect.get(k, name, r);
+                return (key: string) => {
+                  forgotten.count++;
+                  return k.delete(key);
+                };
+              },
+            });
+          };
         if (prop !== 'channels') return Reflect.get(target, prop, receiver);
         const channels = target.channels;
         return {
@@ -65,13 +81,20 @@ function recordingStore(inner: Store, durable: Map<string, Uint8Array>, writes: 
       if (prop !== 'transaction') return Reflect.get(target, prop, receiver);
       return async <T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> => {
         const pending = new Map<string, Uint8Array>();
-        const r = await target.transaction((tx) => fn(wrapTx(tx, pending)));
+        const forgotten = { count: 0 };
+        const r = await target.transaction((tx) => fn(wrapTx(tx, pending, forgotten)));
         for (const [k, v] of pending) durable.set(k, v);
         if (pending.size > 0) writes.count += 1;
+        if (forgotten.count > 0) writes.outboxForgotten.push(forgotten.count);
         return r;
       };
     },
   });
+}
+
+interface Writes {
+  count: number;
+  outboxForgotten: number[];
 }
 
 interface Side {
@@ -79,7 +102,7 @@ interface Side {
   dir: string;
   store: Store;
   durable: Map<string, Uint8Array>;
-  writes: { count: number };
+  writes: Writes;
   keys: KeyManager;
   watcher: ChainWatcher;
   wallet: Wallet;
@@ -204,7 +227,7 @@ async function makeDriver(s: Omit<Side, 'driver' | 'watcher'> & Partial<Side>): 
 async function newSide(name: string, n: number): Promise<Side> {
   const dir = mkdtempSync(join(tmpdir(), `ksnode-driver-${name}-`));
   const durable = new Map<string, Uint8Array>();
-  const writes = { count: 0 };
+  const writes: Writes = { count: 0, outboxForgotten: [] };
   const store = recordingStore(await openStore({ kind: 'sqlite', dataDir: dir }), durable, writes);
   const keys = new KeyManager(seedFromMnemonic(mnemonicFromEntropy(new Uint8Array(32).fill(n))), 'regtest');
   const side = await makeDriver({
@@ -436,6 +459,7 @@ test('HTLCs submitted together are stored in one write and signed in one commitm
   assert.equal(bob.writes.count - bobWrites, 1, 'five fulfills, one write');
   await waitFor('alice has the five preimages', () => alice.resolved.length === resolved + 5);
   await settle();
+  await waitFor('alice has forgotten their outbox entries', () => alice.writes.outboxForgotten.at(-1) === 5);
   assert.deepEqual(violations, []);
 });
 
