@@ -353,9 +353,9 @@ export class NodeFacadeImpl implements NodeFacade {
 
   private async handle(start: PaymentStart): Promise<PaymentHandle> {
     const id = start.payment.id;
-    const result = this.node.loop
-      .waitForCompletion(id)
-      .then(async () => (await this.paymentViewById(id, true))!);
+    const result = (start.completion ?? this.node.loop.waitForCompletion(id)).then(
+      async () => (await this.paymentViewById(id, true))!,
+    );
     // A caller that does not wait for the result must not leave a rejection unhandled.
     result.catch(() => undefined);
     // Read only for a caller that does not wait (most wait: one view read per payment less).

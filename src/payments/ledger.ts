@@ -1,3 +1,4 @@
+import { equalBytes, sha256 } from '../crypto/index.js';
 // src/payments/ledger.ts: every write the payment loop makes, one transaction per step, so the
 // persistence points are in one place: a payment and its plan; an attempt, stored in flight before
 // its HTLC is sent; an attempt's outcome; a payment's end.
@@ -171,27 +172,58 @@ export class PaymentLedger {
     return true;
   }
 
-  /** Marks the attempt and the payment succeeded with the preimage; returns the payment. */
-  succeed(
+  /**
+   * Reads the payment and its attempts and, when the preimage pays the payment's hash and the
+   * attempt has not succeeded yet, marks both succeeded, all in one transaction. 'succeeded' gives
+   * the payment as read and as written; 'unpaid' (a preimage for another hash) gives what was read.
+   */
+  succeedAttempt(
     paymentId: number,
     attemptNumber: number,
     preimage: Uint8Array,
     nowMs: number,
-  ): Promise<PaymentRecord> {
+  ): Promise<
+    | { kind: 'ignored' }
+    | { kind: 'succeeded'; before: PaymentRecord; after: PaymentRecord; attempt: LoadedAttempt }
+    | { kind: 'unpaid'; payment: PaymentRecord; attempts: LoadedAttempt[] }
+  > {
     return this.store.transaction(async (tx) => {
-      await tx.paymentAttempts.update(paymentId, attemptNumber, { status: 'succeeded', updatedAt: nowMs });
-      // Parts still in flight will be fulfilled too (BOLT 4: the recipient "MUST fulfill the entire
-      // HTLC set"), so their fees are part of the payment's.
-      let fee = 0n;
-      for (const a of await tx.paymentAttempts.list(paymentId))
-        if (a.status !== 'failed') fee += decodeAttempt(a.route).route.totalFeeMsat;
-      return tx.payments.update(paymentId, {
-        status: 'succeeded',
-        preimage: Uint8Array.from(preimage),
-        feeMsat: fee,
-        failureReason: null,
-        updatedAt: nowMs,
-      });
+      const payment = await tx.payments.get(paymentId);
+      const attempts = await this.attempts(paymentId, tx);
+      const attempt = attempts.find((a) => a.record.attemptNumber === attemptNumber);
+      if (attempt === undefined || payment === undefined || attempt.record.status === 'succeeded')
+        return { kind: 'ignored' } as const;
+      if (!equalBytes(sha256(preimage), payment.paymentHash))
+        return { kind: 'unpaid', payment, attempts } as const;
+      const after = await this.succeedIn(tx, paymentId, attemptNumber, attempts, preimage, nowMs);
+      return { kind: 'succeeded', before: payment, after, attempt } as const;
+    });
+  }
+
+  /**
+   * Marks the attempt and the payment succeeded with the preimage; returns the payment. Parts still
+   * in flight will be fulfilled too (BOLT 4: the recipient "MUST fulfill the entire HTLC set"), so
+   * their fees are part of the payment's.
+   */
+  private async succeedIn(
+    tx: StoreTx,
+    paymentId: number,
+    attemptNumber: number,
+    attempts: readonly LoadedAttempt[],
+    preimage: Uint8Array,
+    nowMs: number,
+  ): Promise<PaymentRecord> {
+    await tx.paymentAttempts.update(paymentId, attemptNumber, { status: 'succeeded', updatedAt: nowMs });
+    let fee = 0n;
+    for (const a of attempts)
+      if (a.record.attemptNumber === attemptNumber || a.record.status !== 'failed')
+        fee += a.stored.route.totalFeeMsat;
+    return tx.payments.update(paymentId, {
+      status: 'succeeded',
+      preimage: Uint8Array.from(preimage),
+      feeMsat: fee,
+      failureReason: null,
+      updatedAt: nowMs,
     });
   }
 

@@ -3,7 +3,7 @@
 // through onHtlcResolved, also after a restart; a failure teaches this payment's routing and the
 // scorer, and the loop retries on another route until success, a permanent failure, no route, too
 // many attempts or the deadline. One task at a time per payment; HTLCs are sent outside that lock.
-import { equalBytes, isPrivateKey, isPublicKey, sha256 } from '../crypto/index.js';
+import { isPrivateKey, isPublicKey } from '../crypto/index.js';
 import type { Network } from '../invoice/index.js';
 import { decryptFailure } from '../onion/index.js';
 import { type ChannelGraph, MAX_ROUTE_HOPS, type Route, type Scorer } from '../routing/index.js';
@@ -85,6 +85,12 @@ export interface PaymentStart {
   payment: PaymentRecord;
   /** True when an idempotency key matched an earlier payment: nothing new was paid. */
   existing: boolean;
+  /**
+   * For a payment started by this call: resolves when it succeeds or fails (as
+   * `waitForCompletion`, without reading the payment: the waiter was registered before its first
+   * HTLC left).
+   */
+  completion?: Promise<PaymentRecord>;
 }
 
 export interface PaymentResult extends PaymentView {
@@ -249,9 +255,7 @@ export class PaymentLoop {
   waitForCompletion(paymentId: number): Promise<PaymentRecord> {
     return new Promise((resolve, reject) => {
       // Register first, then look: a completion between the two cannot be missed.
-      const list = this.waiters.get(paymentId) ?? [];
-      list.push(resolve);
-      this.waiters.set(paymentId, list);
+      this.addWaiter(paymentId, resolve);
       this.ledger.payment(paymentId).then((p) => {
         if (p === undefined) {
           this.waiters.delete(paymentId);
@@ -371,13 +375,15 @@ export class PaymentLoop {
 
   private async started(payment: PaymentRecord, plan: PaymentPlan, stored?: Stored): Promise<PaymentStart> {
     this.sessions.set(payment.id, this.newSession(plan));
+    // In flight and nothing sent yet: it cannot end before this waiter is registered.
+    const completion = new Promise<PaymentRecord>((resolve) => this.addWaiter(payment.id, resolve));
     this.events.emit({ type: 'payment_created', payment });
     await this.advance(payment.id, stored);
-    return { payment, existing: false };
+    return { payment, existing: false, completion };
   }
 
   private async finish(start: PaymentStart): Promise<PaymentResult> {
-    await this.waitForCompletion(start.payment.id);
+    await (start.completion ?? this.waitForCompletion(start.payment.id));
     const view = (await this.getPayment(start.payment.id)) as PaymentView;
     return { ...view, existing: start.existing };
   }
@@ -418,6 +424,12 @@ export class PaymentLoop {
   private onError(error: unknown, paymentId: number): void {
     if (this.cfg.onError !== undefined) this.cfg.onError(error, paymentId);
     else console.error(`payment ${paymentId}: retry failed`, error);
+  }
+
+  private addWaiter(paymentId: number, resolve: (p: PaymentRecord) => void): void {
+    const list = this.waiters.get(paymentId) ?? [];
+    list.push(resolve);
+    this.waiters.set(paymentId, list);
   }
 
   private settleWaiters(p: PaymentRecord): void {
@@ -533,26 +545,33 @@ export class PaymentLoop {
     attemptNumber: number,
     outcome: Resolution,
   ): Promise<boolean> {
-    const read = await this.ledger.withAttempts(paymentId);
+    const now = this.cfg.nowMs();
+    let read: { payment: PaymentRecord | undefined; attempts: LoadedAttempt[] };
+    if (outcome.kind === 'fulfilled') {
+      // Recorded even for an attempt we had given up as never sent: the money left, and the
+      // preimage is the proof that it arrived. Read and written in one transaction.
+      const r = await this.ledger.succeedAttempt(paymentId, attemptNumber, outcome.preimage, now);
+      if (r.kind === 'ignored') return false;
+      if (r.kind === 'succeeded') {
+        this.cfg.scorer.paymentSucceeded(r.attempt.stored.route.hops, now);
+        // A finished payment needs no session; a late report of another part reloads it.
+        this.sessions.delete(paymentId);
+        if (r.before.status !== 'succeeded') {
+          this.events.emit({ type: 'payment_succeeded', payment: r.after });
+          this.settleWaiters(r.after);
+        }
+        return false;
+      }
+      // A preimage that does not pay the hash: a failure, analyzed below.
+      read = r;
+    } else {
+      read = await this.ledger.withAttempts(paymentId);
+    }
     const payment = read.payment;
     const attempt = read.attempts.find((a) => a.record.attemptNumber === attemptNumber);
     if (attempt === undefined || payment === undefined || attempt.record.status === 'succeeded') return false;
     const { route, sessionKey } = attempt.stored;
-    const now = this.cfg.nowMs();
 
-    if (outcome.kind === 'fulfilled' && equalBytes(sha256(outcome.preimage), payment.paymentHash)) {
-      // Recorded even for an attempt we had given up as never sent: the money left, and the
-      // preimage is the proof that it arrived.
-      const updated = await this.ledger.succeed(paymentId, attemptNumber, outcome.preimage, now);
-      this.cfg.scorer.paymentSucceeded(route.hops, now);
-      // A finished payment needs no session; a late report of another part reloads it.
-      this.sessions.delete(paymentId);
-      if (payment.status !== 'succeeded') {
-        this.events.emit({ type: 'payment_succeeded', payment: updated });
-        this.settleWaiters(updated);
-      }
-      return false;
-    }
     if (attempt.record.status !== 'in_flight') return false;
     const analysis = this.analyze(route, sessionKey, outcome);
     const session = await this.session(paymentId);

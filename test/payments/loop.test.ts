@@ -540,3 +540,27 @@ test('a fulfill for an attempt given up as never sent still records the payment 
     await h.cleanup();
   }
 });
+
+test('a keysend is awaited without reading its payment back, and its success is read and written in one transaction', async () => {
+  const h = await harness(line(new SimNetwork(3), 2));
+  try {
+    let autoCommitReads = 0;
+    let transactions = 0;
+    const get = h.store.payments.get.bind(h.store.payments);
+    (h.store.payments as { get: typeof get }).get = (id) => {
+      autoCommitReads++;
+      return get(id);
+    };
+    const transaction = h.store.transaction.bind(h.store);
+    h.store.transaction = ((fn) => {
+      transactions++;
+      return transaction(fn);
+    }) as typeof h.store.transaction;
+    const result = await h.loop.keysend(h.sim.id(2), 10_000n);
+    assert.equal(result.payment.status, 'succeeded');
+    assert.equal(autoCommitReads, 0, 'the waiter was registered before the HTLC left: nothing to look up');
+    assert.equal(transactions, 3, 'the payment created, its success (read and written together), its view');
+  } finally {
+    await h.cleanup();
+  }
+});

@@ -85,65 +85,96 @@ export interface RowReader {
 }
 
 export function rowReader(row: SqlRow, entity: string): RowReader {
-  const corrupt = (col: string, want: string): StoreError =>
-    new StoreError('corrupt_row', `${entity}.${col}: expected ${want}, found ${typeof row[col]}`);
-  const bigintOrNull = (col: string): bigint | null => {
-    const v = row[col];
+  return new Reader(row, entity);
+}
+
+/** A class, so that reading a row creates one object, not a closure per accessor. */
+class Reader implements RowReader {
+  constructor(
+    private readonly row: SqlRow,
+    private readonly entity: string,
+  ) {}
+
+  private corrupt(col: string, want: string): StoreError {
+    return new StoreError(
+      'corrupt_row',
+      `${this.entity}.${col}: expected ${want}, found ${typeof this.row[col]}`,
+    );
+  }
+
+  private required<T>(col: string, v: T | null, want: string): T {
+    if (v === null) throw this.corrupt(col, want);
+    return v;
+  }
+
+  bigintOrNull(col: string): bigint | null {
+    const v = this.row[col];
     if (v === null || v === undefined) return null;
     if (typeof v === 'bigint') return v;
     if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
     if (typeof v === 'string' && /^-?[0-9]+$/.test(v)) return BigInt(v);
-    throw corrupt(col, 'an integer');
-  };
-  const bytesOrNull = (col: string): Uint8Array | null => {
-    const v = row[col];
+    throw this.corrupt(col, 'an integer');
+  }
+
+  bytesOrNull(col: string): Uint8Array | null {
+    const v = this.row[col];
     if (v === null || v === undefined) return null;
     // Copy: drivers may hand out views into a shared pool buffer.
     if (v instanceof Uint8Array) return new Uint8Array(v);
-    throw corrupt(col, 'bytes');
-  };
-  const textOrNull = (col: string): string | null => {
-    const v = row[col];
+    throw this.corrupt(col, 'bytes');
+  }
+
+  textOrNull(col: string): string | null {
+    const v = this.row[col];
     if (v === null || v === undefined) return null;
     if (typeof v === 'string') return v;
-    throw corrupt(col, 'text');
-  };
-  const numberOrNull = (col: string): number | null => {
-    const v = bigintOrNull(col);
+    throw this.corrupt(col, 'text');
+  }
+
+  numberOrNull(col: string): number | null {
+    const v = this.bigintOrNull(col);
     if (v === null) return null;
     if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER))
-      throw corrupt(col, 'a safe integer');
+      throw this.corrupt(col, 'a safe integer');
     return Number(v);
-  };
-  const required = <T>(col: string, v: T | null, want: string): T => {
-    if (v === null) throw corrupt(col, want);
-    return v;
-  };
-  return {
-    bytes: (col) => required(col, bytesOrNull(col), 'bytes'),
-    bytesOrNull,
-    bigint: (col) => required(col, bigintOrNull(col), 'an integer'),
-    bigintOrNull,
-    u64: (col) => BigInt.asUintN(64, required(col, bigintOrNull(col), 'an integer')),
-    u64OrNull: (col) => {
-      const v = bigintOrNull(col);
-      return v === null ? null : BigInt.asUintN(64, v);
-    },
-    number: (col) => required(col, numberOrNull(col), 'an integer'),
-    numberOrNull,
-    text: (col) => required(col, textOrNull(col), 'text'),
-    textOrNull,
-    bool: (col) => {
-      const v = row[col];
-      if (typeof v === 'boolean') return v;
-      if (v === 0 || v === 0n) return false;
-      if (v === 1 || v === 1n) return true;
-      throw corrupt(col, 'a boolean');
-    },
-    oneOf: <T extends string>(col: string, allowed: readonly T[]): T => {
-      const v = required(col, textOrNull(col), 'text');
-      if (!(allowed as readonly string[]).includes(v)) throw corrupt(col, `one of ${allowed.join('|')}`);
-      return v as T;
-    },
-  };
+  }
+
+  bytes(col: string): Uint8Array {
+    return this.required(col, this.bytesOrNull(col), 'bytes');
+  }
+
+  bigint(col: string): bigint {
+    return this.required(col, this.bigintOrNull(col), 'an integer');
+  }
+
+  u64(col: string): bigint {
+    return BigInt.asUintN(64, this.required(col, this.bigintOrNull(col), 'an integer'));
+  }
+
+  u64OrNull(col: string): bigint | null {
+    const v = this.bigintOrNull(col);
+    return v === null ? null : BigInt.asUintN(64, v);
+  }
+
+  number(col: string): number {
+    return this.required(col, this.numberOrNull(col), 'an integer');
+  }
+
+  text(col: string): string {
+    return this.required(col, this.textOrNull(col), 'text');
+  }
+
+  bool(col: string): boolean {
+    const v = this.row[col];
+    if (typeof v === 'boolean') return v;
+    if (v === 0 || v === 0n) return false;
+    if (v === 1 || v === 1n) return true;
+    throw this.corrupt(col, 'a boolean');
+  }
+
+  oneOf<T extends string>(col: string, allowed: readonly T[]): T {
+    const v = this.required(col, this.textOrNull(col), 'text');
+    if (!(allowed as readonly string[]).includes(v)) throw this.corrupt(col, `one of ${allowed.join('|')}`);
+    return v as T;
+  }
 }
