@@ -1,7 +1,7 @@
-import { equalBytes, sha256 } from '../crypto/index.js';
 // src/payments/ledger.ts: every write the payment loop makes, one transaction per step, so the
 // persistence points are in one place: a payment and its plan; an attempt, stored in flight before
 // its HTLC is sent; an attempt's outcome; a payment's end.
+import { equalBytes, sha256 } from '../crypto/index.js';
 import type { Route } from '../routing/index.js';
 import type { PaymentAttemptRecord, PaymentRecord, Store, StoreTx } from '../store/index.js';
 import {

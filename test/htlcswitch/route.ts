@@ -1,7 +1,12 @@
 // test/htlcswitch/route.ts: the A -> B -> C keysend the switch tests send, and how A reads its outcome.
 import assert from 'node:assert/strict';
 import { sha256 } from '../../src/crypto/index.js';
-import { decodeCircuit, type IncomingRefusal, SWITCH_KV_NAMESPACE } from '../../src/htlcswitch/index.js';
+import {
+  decodeCircuit,
+  type IncomingRefusal,
+  type SendHtlcRequest,
+  SWITCH_KV_NAMESPACE,
+} from '../../src/htlcswitch/index.js';
 import {
   buildOnion,
   type DecryptedFailure,
@@ -68,15 +73,20 @@ export function keysend(b: TestNode, c: TestNode, over: { fee?: bigint; outScid?
   };
 }
 
-export async function send(a: TestNode, p: Payment): Promise<void> {
-  const r = await a.switch.sendHtlc({
+/** What A's payment loop asks its switch for to send `p` over AB. */
+export function htlcRequest(p: Payment): SendHtlcRequest {
+  return {
     ref: p.ref,
     shortChannelId: AB,
     amountMsat: p.amountMsat,
     cltvExpiry: p.cltvExpiry,
     paymentHash: p.paymentHash,
     onion: p.onion,
-  });
+  };
+}
+
+export async function send(a: TestNode, p: Payment): Promise<void> {
+  const r = await a.switch.sendHtlc(htlcRequest(p));
   assert.equal(r.kind, 'sent');
 }
 

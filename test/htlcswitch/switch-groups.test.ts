@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Net, TestNode } from './harness.js';
 import { eachLine } from './network.js';
-import { AB, fulfilledAt, keysend, send, storedCircuits } from './route.js';
+import { fulfilledAt, htlcRequest, keysend, send, storedCircuits } from './route.js';
 
 /** Counts the store transactions `n`'s switch opens from now on. */
 function countTransactions(n: TestNode): { count: number } {
@@ -125,18 +125,10 @@ describe('HtlcSwitch: inputs that arrive together', () => {
 
   test('a request repeated in one group is sent once; an add that throws fails only its own request', async () => {
     const [p, q] = [keysend(b, c), keysend(b, c)];
-    const request = (x: typeof p) => ({
-      ref: x.ref,
-      shortChannelId: AB,
-      amountMsat: x.amountMsat,
-      cltvExpiry: x.cltvExpiry,
-      paymentHash: x.paymentHash,
-      onion: x.onion,
-    });
     const results = await Promise.all([
-      a.switch.sendHtlc(request(p)),
-      a.switch.sendHtlc(request(p)),
-      a.switch.sendHtlc(request(q)),
+      a.switch.sendHtlc(htlcRequest(p)),
+      a.switch.sendHtlc(htlcRequest(p)),
+      a.switch.sendHtlc(htlcRequest(q)),
     ]);
     assert.deepEqual(
       results.map((r) => r.kind),
@@ -152,7 +144,10 @@ describe('HtlcSwitch: inputs that arrive together', () => {
       if (calls++ === 0) throw new Error('channel state machine bug');
       return add(req);
     };
-    const settled = await Promise.allSettled([a.switch.sendHtlc(request(r)), a.switch.sendHtlc(request(s))]);
+    const settled = await Promise.allSettled([
+      a.switch.sendHtlc(htlcRequest(r)),
+      a.switch.sendHtlc(htlcRequest(s)),
+    ]);
     assert.equal(settled[0].status, 'rejected');
     assert.equal(settled[1].status === 'fulfilled' && settled[1].value.kind, 'sent');
   });
