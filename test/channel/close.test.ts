@@ -114,14 +114,7 @@ test('legacy negotiation without fee_range converges', () => {
 
 test('shutdown while an HTLC is pending: no new HTLCs, the HTLC clears, then negotiation', () => {
   const h = setup();
-  const pre = rng.bytes(32);
-  h.apply(h.a, {
-    kind: 'addHtlc',
-    amountMsat: 20_000_000n,
-    paymentHash: sha256(pre),
-    cltvExpiry: h.height + 50,
-    onionRoutingPacket: onion(rng),
-  });
+  const { preimage: pre } = h.offer(h.a, rng, 20_000_000n, { cltvDelta: 50 });
   h.apply(h.a, { kind: 'signCommitment' });
   h.flush();
   h.apply(h.b, { kind: 'signCommitment' });

@@ -176,6 +176,28 @@ export class Harness {
     return this.record(n, step(n.s, input, this.ctx(n)));
   }
 
+  /**
+   * `n` offers its peer an HTLC paying `amountMsat`, with a random preimage and onion drawn from
+   * `rng` (in that order), expiring `cltvDelta` blocks from now; returns the step and the preimage.
+   */
+  offer(
+    n: Node,
+    rng: Rng,
+    amountMsat: bigint,
+    options: { cltvDelta?: number; pathKey?: Uint8Array } = {},
+  ): { r: StepResult; preimage: Uint8Array } {
+    const preimage = rng.bytes(32);
+    const r = this.apply(n, {
+      kind: 'addHtlc',
+      amountMsat,
+      paymentHash: sha256(preimage),
+      cltvExpiry: this.height + (options.cltvDelta ?? 100),
+      onionRoutingPacket: onion(rng),
+      ...(options.pathKey !== undefined ? { pathKey: options.pathKey } : {}),
+    });
+    return { r, preimage };
+  }
+
   /** Decodes and steps the next message in `n`'s inbox. */
   deliver(n: Node): StepResult | undefined {
     const raw = n.inbox.shift();

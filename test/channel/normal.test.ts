@@ -25,15 +25,7 @@ function setup(
 }
 
 function offer(h: Harness, n: Node, amountMsat: bigint) {
-  const preimage = rng.bytes(32);
-  const r = h.apply(n, {
-    kind: 'addHtlc',
-    amountMsat,
-    paymentHash: sha256(preimage),
-    cltvExpiry: h.height + 100,
-    onionRoutingPacket: onion(rng),
-  });
-  return { r, preimage };
+  return h.offer(n, rng, amountMsat);
 }
 
 function roundTrip(h: Harness, first: Node): void {

@@ -9,9 +9,8 @@ import {
   attributionFromWire,
   attributionToWire,
 } from '../../src/channel/updates.js';
-import { sha256 } from '../../src/crypto/index.js';
 import type { UpdateFulfillHtlc } from '../../src/wire/index.js';
-import { Harness, nodeConfig, onion, Rng } from './harness.js';
+import { Harness, nodeConfig, Rng } from './harness.js';
 
 /** An optional field set to undefined and an absent one mean the same; compare without them. */
 function withoutUndefined<T>(v: T): T {
@@ -26,16 +25,7 @@ function withoutUndefined<T>(v: T): T {
 
 /** A offers B a 5,000 sat HTLC with a random preimage (returned) and onion. */
 function addHtlc(h: Harness, rng: Rng): Uint8Array {
-  const pre = rng.bytes(32);
-  h.apply(h.a, {
-    kind: 'addHtlc',
-    amountMsat: 5_000_000n,
-    paymentHash: sha256(pre),
-    cltvExpiry: h.height + 50,
-    onionRoutingPacket: onion(rng),
-    pathKey: h.a.s.local.fundingPubkey,
-  });
-  return pre;
+  return h.offer(h.a, rng, 5_000_000n, { cltvDelta: 50, pathKey: h.a.s.local.fundingPubkey }).preimage;
 }
 
 function roundTrips(s: ChannelState): void {
