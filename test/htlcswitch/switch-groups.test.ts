@@ -98,6 +98,21 @@ describe('HtlcSwitch: inputs that arrive together', () => {
     assert.deepEqual(await storedCircuits(a), []);
   });
 
+  test('sends made in separate callbacks of one turn (as API requests are) go as one group', async () => {
+    const ps = [keysend(b, c), keysend(b, c), keysend(b, c)];
+    const atA = countTransactions(a);
+    // Each from a callback of its own, the switch idle: the first does not go alone.
+    await Promise.all(
+      ps.map(
+        (p) => new Promise<void>((resolve, reject) => setImmediate(() => send(a, p).then(resolve, reject))),
+      ),
+    );
+    assert.equal(atA.count, 2, 'the three circuits in one transaction, the ids in another');
+    assert.deepEqual([...a.linkTo(b).offered.keys()], [0n, 1n, 2n]);
+    await net.pump();
+    for (const p of ps) fulfilledAt(a, p);
+  });
+
   test('the same HTLC twice in one group is forwarded once', async () => {
     const p = keysend(b, c);
     await send(a, p);
