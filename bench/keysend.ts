@@ -2,11 +2,12 @@
 // (alice → bob) and three hops (alice → bob → carol → dave), each node on its default SQLite store
 // (WAL; every state change is synced to disk before anything that depends on it leaves the node:
 // a message to a peer, an API answer, a broadcast — see Store.flush).
-// Sequential payments give the latency (median, p99); 16 payments in flight give the throughput.
+// Sequential payments give the latency (median, p99); 16 and 32 payments in flight give the
+// throughput, which is the higher of the two (see CONCURRENCY).
 // Printed against issue 7's targets (≥ 200/s one hop, ≥ 100/s three hops, median < 30 ms per hop)
 // and against two references measured in the same run on the same machine: one API round trip
 // (GET /v1/info on alice) and one durable SQLite transaction (the floor under every state change).
-// Bounded: each phase stops after a time budget; the whole run takes about a minute.
+// Bounded: each phase stops after a time budget; the whole run takes about two minutes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +22,28 @@ const AMOUNT_MSAT = 3_000_000n;
 /** Stop sending before alice's channel runs dry (capacity minus reserve and fees, with room). */
 const SPEND_LIMIT_MSAT = 13_000_000_000n;
 const CAPACITY_SAT = 16_000_000n;
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/** Bob pays alice back in keysends of this size before each phase (see refill). */
+const REFILL_MSAT = 500_000_000n;
+const REFILL_KEEP_MSAT = 1_000_000_000n;
+/**
+ * Payments in flight in the throughput phases. A node's throughput is its rate once more in
+ * flight no longer adds any: with 16, the daemons of the 3-hop path work in lockstep (one wave of
+ * payments, one daemon busy at a time) and the second core is mostly idle; 32 fill it better
+ * (3 hops 92–99/s against 68–89/s at 16, 1 hop 203–211/s against 175–187/s, alternating runs),
+ * 48 added nothing. Both are printed; the target is judged on the higher.
+ * BENCH_CONCURRENCY=16,32,48 measures others.
+ */
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '16,32').split(',').map((v) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_CONCURRENCY: ${v} is not a positive integer`);
+  return n;
+});
+const MOST = Math.max(...CONCURRENCY);
 const SEQUENTIAL_MAX = 300;
 const SEQUENTIAL_MS = 5_000;
 const CONCURRENT_MS = 6_000;
 /** BOLT 11 invoices made ahead of a concurrent phase (more than it can pay in its time budget). */
-const INVOICE_POOL = 1_200;
+const INVOICE_POOL = 1_600;
 /**
  * Keysends over each path before it is measured, with as many in flight as the throughput phase:
  * every node of the path runs the code it is measured on long enough for V8 to optimize it. (With
@@ -89,10 +106,32 @@ async function pay(from: DemoNode, to: DemoNode, how: Kind, s: Sample): Promise<
     } else {
       s.failed += 1;
       s.firstFailure ??= p.failureReason ?? p.status;
+      // Nothing left alice's channel (see refill).
+      if (p.status === 'failed') spentMsat -= AMOUNT_MSAT;
     }
   } catch (e) {
     s.failed += 1;
     s.firstFailure ??= (e as Error).message;
+  }
+}
+
+/**
+ * `from` pays `to` back what `to` has spent but REFILL_KEEP_MSAT (which keeps `from` above its
+ * channel reserve), in keysends of REFILL_MSAT at most, so that each phase starts with most of the
+ * channel's balance on `to`'s side: over both paths alice spends more than her one channel holds.
+ */
+async function refill(from: DemoNode, to: DemoNode): Promise<void> {
+  while (spentMsat > REFILL_KEEP_MSAT) {
+    const owed = spentMsat - REFILL_KEEP_MSAT;
+    const amount = owed < REFILL_MSAT ? owed : REFILL_MSAT;
+    const p = await from.call<Payment>('POST', '/v1/keysend', {
+      destination: to.nodeId,
+      amountMsat: amount.toString(),
+      timeoutSeconds: 30,
+    });
+    if (p.status !== 'succeeded')
+      throw new Error(`refilling alice's channel failed: ${p.failureReason ?? p.status}`);
+    spentMsat -= amount;
   }
 }
 
@@ -214,37 +253,56 @@ async function main(): Promise<void> {
       console.log(`  setup: ${line}`),
     );
     console.log(
-      `setup done in ${fmt((performance.now() - t0) / 1000)} s; ${CONCURRENCY} in flight for throughput\n`,
+      `setup done in ${fmt((performance.now() - t0) / 1000)} s; ${CONCURRENCY.join(' and ')} in flight for throughput\n`,
     );
     const [alice, bob, dave] = [net.node('alice'), net.node('bob'), net.node('dave')];
 
     const rtt = await apiRoundTrip(alice);
     const txMs = sqliteTransaction(root);
 
-    const results: { name: string; kind: Kind['kind']; hops: number; seq: Sample; conc: Sample }[] = [];
+    const results: {
+      name: string;
+      kind: Kind['kind'];
+      hops: number;
+      seq: Sample;
+      conc: { inFlight: number; sample: Sample }[];
+    }[] = [];
+    // Each phase starts with alice's side of the channel full again.
+    const refilled = () => refill(bob, alice);
     for (const [name, to, hops] of [
       ['1 hop  (alice → bob)', bob, 1],
       ['3 hops (alice → dave)', dave, 3],
     ] as const) {
       const keysend: Kind = { kind: 'keysend' };
-      await run(alice, to, keysend, CONCURRENCY, 60_000, WARMUP);
+      await refilled();
+      await run(alice, to, keysend, MOST, 60_000, WARMUP);
+      await refilled();
       const seq = await run(alice, to, keysend, 1, SEQUENTIAL_MS, SEQUENTIAL_MAX);
-      const conc = await run(alice, to, keysend, CONCURRENCY, CONCURRENT_MS, Number.POSITIVE_INFINITY);
+      const conc: { inFlight: number; sample: Sample }[] = [];
+      for (const inFlight of CONCURRENCY) {
+        await refilled();
+        conc.push({
+          inFlight,
+          sample: await run(alice, to, keysend, inFlight, CONCURRENT_MS, Number.POSITIVE_INFINITY),
+        });
+      }
       results.push({ name, kind: 'keysend', hops, seq, conc });
       // The same path paid by BOLT 11 invoices: the node without the keysend-only parts (the
-      // recipient's per-peer keysend rate limit), for comparison.
+      // recipient's per-peer keysend rate limit), for comparison, with the most in flight.
       const seqPool = await invoicePool(to, SEQUENTIAL_MAX);
+      await refilled();
       const seq11 = await run(alice, to, { kind: 'bolt11', pool: seqPool }, 1, SEQUENTIAL_MS, SEQUENTIAL_MAX);
       const concPool = await invoicePool(to, INVOICE_POOL);
+      await refilled();
       const conc11 = await run(
         alice,
         to,
         { kind: 'bolt11', pool: concPool },
-        CONCURRENCY,
+        MOST,
         CONCURRENT_MS,
         INVOICE_POOL,
       );
-      results.push({ name, kind: 'bolt11', hops, seq: seq11, conc: conc11 });
+      results.push({ name, kind: 'bolt11', hops, seq: seq11, conc: [{ inFlight: MOST, sample: conc11 }] });
     }
 
     console.log('references measured in this run:');
@@ -252,18 +310,22 @@ async function main(): Promise<void> {
     console.log(`  durable SQLite transaction (WAL, FULL sync): median ${fmt(txMs, 2)} ms\n`);
     for (const r of results) {
       const s = stats(r.seq);
-      const c = stats(r.conc);
       const targetRate = r.hops === 1 ? TARGET.oneHopPerSecond : TARGET.threeHopPerSecond;
       const targetMedian = TARGET.medianMsPerHop * r.hops;
       console.log(`${r.name}, ${r.kind === 'keysend' ? 'keysend' : 'BOLT 11 (comparison)'}`);
       console.log(
         `  sequential: ${r.seq.ok} payments (${r.seq.failed} failed), ${fmt(s.perSecond)}/s, median ${fmt(s.median)} ms, p99 ${fmt(s.p99)} ms`,
       );
+      let best = 0;
+      for (const { inFlight, sample } of r.conc) {
+        const c = stats(sample);
+        best = Math.max(best, c.perSecond);
+        console.log(
+          `  ${inFlight} in flight: ${sample.ok} payments (${sample.failed} failed) in ${fmt(sample.elapsedMs / 1000)} s, ${fmt(c.perSecond)}/s, median ${fmt(c.median)} ms, p99 ${fmt(c.p99)} ms`,
+        );
+      }
       console.log(
-        `  ${CONCURRENCY} in flight: ${r.conc.ok} payments (${r.conc.failed} failed) in ${fmt(r.conc.elapsedMs / 1000)} s, ${fmt(c.perSecond)}/s, median ${fmt(c.median)} ms, p99 ${fmt(c.p99)} ms`,
-      );
-      console.log(
-        `  throughput ${fmt(c.perSecond)}/s vs target ${targetRate}/s: ratio ${fmt(c.perSecond / targetRate, 2)} (${verdict(c.perSecond >= targetRate)})`,
+        `  throughput ${fmt(best)}/s vs target ${targetRate}/s: ratio ${fmt(best / targetRate, 2)} (${verdict(best >= targetRate)})`,
       );
       console.log(
         `  median latency ${fmt(s.median)} ms vs target ${targetMedian} ms (${TARGET.medianMsPerHop} ms per hop): ratio ${fmt(s.median / targetMedian, 2)} (${verdict(s.median < targetMedian)})`,
@@ -271,9 +333,11 @@ async function main(): Promise<void> {
       console.log(
         `  median latency = ${fmt(s.median / rtt)} API round trips = ${fmt(s.median / txMs)} durable SQLite transactions`,
       );
-      const firstFailure = r.seq.firstFailure ?? r.conc.firstFailure;
+      const firstFailure = [r.seq, ...r.conc.map((c) => c.sample)].find(
+        (x) => x.firstFailure !== undefined,
+      )?.firstFailure;
       if (firstFailure !== undefined) console.log(`  first failure: ${firstFailure}`);
-      if (r.seq.failed + r.conc.failed > 0) failed = true;
+      if ([r.seq, ...r.conc.map((c) => c.sample)].some((x) => x.failed > 0)) failed = true;
       console.log('');
     }
     if (spentMsat >= SPEND_LIMIT_MSAT)
