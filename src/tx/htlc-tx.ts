@@ -33,6 +33,11 @@ export interface HtlcTxParams {
   toSelfDelay: number;
   revocationPubkey: Uint8Array;
   localDelayedPubkey: Uint8Array;
+  /**
+   * The output's witness script and P2WSH script when already built: they are the same for every
+   * HTLC transaction of a commitment (see buildHtlcTxs).
+   */
+  output?: { witnessScript: Uint8Array; script: Uint8Array };
 }
 
 /** Builds the HTLC-timeout (offered HTLC) or HTLC-success (received HTLC) transaction. */
@@ -44,7 +49,8 @@ export function buildHtlcTx(p: HtlcTxParams): HtlcTx {
     : htlcSuccessFeeSat(p.format, p.feeratePerKw);
   if (amountSat < feeSat)
     throw new RangeError('an HTLC below its second-stage fee is trimmed and has no HTLC transaction');
-  const outputWitnessScript = toLocalScript(p.revocationPubkey, p.toSelfDelay, p.localDelayedPubkey);
+  const outputWitnessScript =
+    p.output?.witnessScript ?? toLocalScript(p.revocationPubkey, p.toSelfDelay, p.localDelayedPubkey);
   const tx: Tx = {
     version: 2,
     // BOLT 3: locktime: `0` for HTLC-success, `cltv_expiry` for HTLC-timeout
@@ -59,7 +65,7 @@ export function buildHtlcTx(p: HtlcTxParams): HtlcTx {
       },
     ],
     // BOLT 3: `txout[0]` amount: the HTLC `amount_msat` divided by 1000 (rounding down) minus fees in satoshis (see [Fee Calculation](#fee-calculation))
-    outputs: [{ amountSat: amountSat - feeSat, script: p2wsh(outputWitnessScript) }],
+    outputs: [{ amountSat: amountSat - feeSat, script: p.output?.script ?? p2wsh(outputWitnessScript) }],
   };
   return {
     kind: offered ? 'timeout' : 'success',
@@ -77,6 +83,12 @@ export function buildHtlcTx(p: HtlcTxParams): HtlcTx {
  */
 export function buildHtlcTxs(commitment: CommitmentTx, params: CommitmentParams): HtlcTx[] {
   const commitmentTxid = txid(commitment.tx);
+  const witnessScript = toLocalScript(
+    params.keys.revocationPubkey,
+    params.toSelfDelay,
+    params.keys.localDelayedPubkey,
+  );
+  const output = { witnessScript, script: p2wsh(witnessScript) };
   const out: HtlcTx[] = [];
   commitment.outputs.forEach((o, outputIndex) => {
     if (o.kind !== 'htlc') return;
@@ -93,6 +105,7 @@ export function buildHtlcTxs(commitment: CommitmentTx, params: CommitmentParams)
         toSelfDelay: params.toSelfDelay,
         revocationPubkey: params.keys.revocationPubkey,
         localDelayedPubkey: params.keys.localDelayedPubkey,
+        output,
       }),
     );
   });

@@ -131,32 +131,60 @@ export function withWitnesses(tx: Tx, witnesses: readonly (readonly Uint8Array[]
   };
 }
 
-function u32le(n: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n >>> 0, true);
-  return b;
+function compactSizeLength(n: number): number {
+  return n < 0xfd ? 1 : n <= 0xffff ? 3 : 5;
 }
 
-function u64le(n: bigint): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, n), true);
-  return b;
+/**
+ * Little-endian fields into one buffer of known size: each digest of the BIP 143 hash is taken
+ * over one buffer (one-shot SHA-256) instead of a dozen small arrays fed to a hash object. The
+ * sighash is computed for every HTLC of every commitment signed or checked.
+ */
+class Fields {
+  private readonly view: DataView;
+  private at = 0;
+  readonly bytes: Uint8Array;
+  constructor(size: number) {
+    this.bytes = new Uint8Array(size);
+    this.view = new DataView(this.bytes.buffer);
+  }
+  u32(n: number): this {
+    this.view.setUint32(this.at, n >>> 0, true);
+    this.at += 4;
+    return this;
+  }
+  u64(n: bigint): this {
+    this.view.setBigUint64(this.at, BigInt.asUintN(64, n), true);
+    this.at += 8;
+    return this;
+  }
+  raw(b: Uint8Array): this {
+    this.bytes.set(b, this.at);
+    this.at += b.length;
+    return this;
+  }
+  /** Bitcoin's CompactSize length prefix. */
+  compactSize(n: number): this {
+    if (n < 0xfd) this.bytes[this.at++] = n;
+    else if (n <= 0xffff) {
+      this.bytes[this.at++] = 0xfd;
+      this.view.setUint16(this.at, n, true);
+      this.at += 2;
+    } else {
+      this.bytes[this.at++] = 0xfe;
+      this.u32(n);
+    }
+    return this;
+  }
+  outpoint(o: Outpoint): this {
+    return this.raw(o.txid).u32(o.index);
+  }
+  output(o: TxOutput): this {
+    return this.u64(o.amountSat).compactSize(o.script.length).raw(o.script);
+  }
 }
 
-/** Bitcoin's CompactSize length prefix. */
-function compactSize(n: number): Uint8Array {
-  if (n < 0xfd) return Uint8Array.of(n);
-  if (n <= 0xffff) return Uint8Array.of(0xfd, n & 0xff, n >>> 8);
-  return Uint8Array.of(0xfe, ...u32le(n));
-}
-
-function outpointBytes(o: Outpoint): Uint8Array[] {
-  return [o.txid, u32le(o.index)];
-}
-
-function outputBytes(o: TxOutput): Uint8Array[] {
-  return [u64le(o.amountSat), compactSize(o.script.length), o.script];
-}
+const outputSize = (o: TxOutput): number => 8 + compactSizeLength(o.script.length) + o.script.length;
 
 const ZERO32: Uint8Array = new Uint8Array(32);
 
@@ -185,28 +213,41 @@ export function segwitV0Sighash(
   const anyoneCanPay = (sighashType & SIGHASH_ANYONECANPAY) !== 0;
   // BIP 143: "If the ANYONECANPAY flag is not set, hashPrevouts is the double SHA256 of the
   // serialization of all input outpoints; Otherwise, hashPrevouts is a uint256 of 0x0000......0000."
-  const hashPrevouts = anyoneCanPay ? ZERO32 : sha256d(...tx.inputs.flatMap((i) => outpointBytes(i.prevout)));
-  const hashSequence =
-    anyoneCanPay || base === SIGHASH_SINGLE || base === SIGHASH_NONE
-      ? ZERO32
-      : sha256d(...tx.inputs.map((i) => u32le(i.sequence)));
+  let hashPrevouts = ZERO32;
+  if (!anyoneCanPay) {
+    const f = new Fields(36 * tx.inputs.length);
+    for (const i of tx.inputs) f.outpoint(i.prevout);
+    hashPrevouts = sha256d(f.bytes);
+  }
+  let hashSequence = ZERO32;
+  if (!(anyoneCanPay || base === SIGHASH_SINGLE || base === SIGHASH_NONE)) {
+    const f = new Fields(4 * tx.inputs.length);
+    for (const i of tx.inputs) f.u32(i.sequence);
+    hashSequence = sha256d(f.bytes);
+  }
   let hashOutputs: Uint8Array = ZERO32;
-  if (base !== SIGHASH_SINGLE && base !== SIGHASH_NONE)
-    hashOutputs = sha256d(...tx.outputs.flatMap(outputBytes));
-  else if (base === SIGHASH_SINGLE && inputIndex < tx.outputs.length)
-    hashOutputs = sha256d(...outputBytes(tx.outputs[inputIndex]!));
+  if (base !== SIGHASH_SINGLE && base !== SIGHASH_NONE) {
+    const f = new Fields(tx.outputs.reduce((n, o) => n + outputSize(o), 0));
+    for (const o of tx.outputs) f.output(o);
+    hashOutputs = sha256d(f.bytes);
+  } else if (base === SIGHASH_SINGLE && inputIndex < tx.outputs.length) {
+    const o = tx.outputs[inputIndex]!;
+    hashOutputs = sha256d(new Fields(outputSize(o)).output(o).bytes);
+  }
   const input = tx.inputs[inputIndex]!;
-  return sha256d(
-    u32le(tx.version),
-    hashPrevouts,
-    hashSequence,
-    ...outpointBytes(input.prevout),
-    compactSize(scriptCode.length),
-    scriptCode,
-    u64le(amountSat),
-    u32le(input.sequence),
-    hashOutputs,
-    u32le(tx.lockTime),
-    u32le(sighashType),
-  );
+  const preimage = new Fields(
+    4 + 32 + 32 + 36 + compactSizeLength(scriptCode.length) + scriptCode.length + 8 + 4 + 32 + 4 + 4,
+  )
+    .u32(tx.version)
+    .raw(hashPrevouts)
+    .raw(hashSequence)
+    .outpoint(input.prevout)
+    .compactSize(scriptCode.length)
+    .raw(scriptCode)
+    .u64(amountSat)
+    .u32(input.sequence)
+    .raw(hashOutputs)
+    .u32(tx.lockTime)
+    .u32(sighashType);
+  return sha256d(preimage.bytes);
 }
