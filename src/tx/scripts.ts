@@ -162,9 +162,12 @@ export interface HtlcScriptParams {
 /** option_anchors: `1 OP_CHECKSEQUENCEVERIFY OP_DROP` before the last OP_ENDIF. */
 const ANCHORS_CSV = [OP_1, OP_CHECKSEQUENCEVERIFY, OP_DROP] as const;
 
-/** The offered HTLC witness script (an HTLC the commitment's owner offered). */
-export function offeredHtlcScript(p: HtlcScriptParams): Uint8Array {
-  return assemble(
+/**
+ * How both HTLC scripts begin: the revocation branch, then the remote HTLC key and the test of the
+ * witness item's size (a 32-byte preimage or not).
+ */
+function htlcScriptHead(p: HtlcScriptParams): (number | Uint8Array)[] {
+  return [
     OP_DUP,
     OP_HASH160,
     keyHash(p.revocationPubkey),
@@ -177,6 +180,13 @@ export function offeredHtlcScript(p: HtlcScriptParams): Uint8Array {
     OP_SIZE,
     scriptNumber(32),
     OP_EQUAL,
+  ];
+}
+
+/** The offered HTLC witness script (an HTLC the commitment's owner offered). */
+export function offeredHtlcScript(p: HtlcScriptParams): Uint8Array {
+  return assemble(
+    ...htlcScriptHead(p),
     OP_NOTIF,
     OP_DROP,
     OP_2,
@@ -198,18 +208,7 @@ export function offeredHtlcScript(p: HtlcScriptParams): Uint8Array {
 /** The received HTLC witness script (an HTLC offered to the commitment's owner). */
 export function receivedHtlcScript(p: HtlcScriptParams & { cltvExpiry: number }): Uint8Array {
   return assemble(
-    OP_DUP,
-    OP_HASH160,
-    keyHash(p.revocationPubkey),
-    OP_EQUAL,
-    OP_IF,
-    OP_CHECKSIG,
-    OP_ELSE,
-    p.remoteHtlcPubkey,
-    OP_SWAP,
-    OP_SIZE,
-    scriptNumber(32),
-    OP_EQUAL,
+    ...htlcScriptHead(p),
     OP_IF,
     OP_HASH160,
     paymentHashDigest(p.paymentHash),
