@@ -260,6 +260,20 @@ async function mine(n: number): Promise<void> {
 }
 
 /** Waits until no message is travelling and no signature is due. */
+/** Connects alice and bob again (channel_reestablish) and waits until the channel is usable. */
+async function reconnect(): Promise<void> {
+  alice.connected = true;
+  bob.connected = true;
+  await Promise.all([
+    alice.driver.onPeerConnected(bob.keys.nodePublicKey()),
+    bob.driver.onPeerConnected(alice.keys.nodePublicKey()),
+  ]);
+  await waitFor(
+    'usable again',
+    () => alice.driver.channel(channelId)?.usable && bob.driver.channel(channelId)?.usable,
+  );
+}
+
 async function settle(): Promise<void> {
   for (let i = 0; i < 50; i++) {
     const before = deliveries;
@@ -397,16 +411,7 @@ test('an origin and an undelivered resolution survive a restart', async () => {
   assert.equal(alice.resolved[0]?.htlcId, added.ok ? added.htlcId : -1n);
 
   // Reconnect: channel_reestablish, and the channel carries HTLCs again.
-  alice.connected = true;
-  bob.connected = true;
-  await Promise.all([
-    alice.driver.onPeerConnected(bob.keys.nodePublicKey()),
-    bob.driver.onPeerConnected(alice.keys.nodePublicKey()),
-  ]);
-  await waitFor(
-    'usable again',
-    () => alice.driver.channel(channelId)?.usable && bob.driver.channel(channelId)?.usable,
-  );
+  await reconnect();
   const origin3 = Uint8Array.of(7);
   const third = await alice.driver.addHtlc(channelId, {
     amountMsat: 3_000n,
@@ -520,16 +525,7 @@ test("a peer's update_add_htlc is not written until a commitment covers it (it p
   await alice.driver.onPeerDisconnected(bob.keys.nodePublicKey());
   assert.equal(bob.driver.channel(channelId)!.state.remoteChanges.proposed.length, 0);
   // Reconnected for the tests after this one.
-  alice.connected = true;
-  bob.connected = true;
-  await Promise.all([
-    alice.driver.onPeerConnected(bob.keys.nodePublicKey()),
-    bob.driver.onPeerConnected(alice.keys.nodePublicKey()),
-  ]);
-  await waitFor(
-    'usable again',
-    () => alice.driver.channel(channelId)?.usable && bob.driver.channel(channelId)?.usable,
-  );
+  await reconnect();
   assert.deepEqual(violations, []);
 });
 
